@@ -1,0 +1,467 @@
+//! Configuration: user-facing [`Options`] (serde, every field optional, unknown keys rejected
+//! with a span) resolved with the command-line [`Overrides`] into validated [`Settings`].
+//!
+//! Discovery: `twelve-check.toml`, `.twelve-check.toml`, or `[workspace.metadata.twelve-check]` /
+//! `[package.metadata.twelve-check]` in `Cargo.toml`, in the checked root or its nearest ancestor
+//! that has one. `--config FILE` names the file; `--isolated` reads none.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::Error;
+use crate::registry::{RuleId, Selector};
+use crate::rule::Severity;
+
+/// The options a configuration file may set.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Options {
+    /// Rules to run (codes, names, prefixes, factor names). Default: every stable rule.
+    pub select: Option<Vec<Spanned<String>>>,
+    /// Rules to run in addition to `select`.
+    pub extend_select: Option<Vec<Spanned<String>>>,
+    /// Rules not to run.
+    pub ignore: Option<Vec<Spanned<String>>>,
+    /// Glob patterns (relative to the root) of paths not to check.
+    pub exclude: Option<Vec<Spanned<String>>>,
+    /// Lowest severity that makes the run fail: `error`, `warning`, `note` or `never`.
+    pub fail_on: Option<Spanned<String>>,
+    /// Check test, example and bench code too.
+    pub include_tests: Option<bool>,
+    /// Run preview rules.
+    pub preview: Option<bool>,
+    /// Severity overrides by rule or factor selector.
+    pub severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    /// Rules to ignore under given paths: glob → selectors.
+    pub per_path_ignores: Option<BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
+    /// How service crates are recognised.
+    pub service: Option<ServiceOptions>,
+}
+
+/// `[service]`: extends the built-in service detection.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ServiceOptions {
+    /// More crate names that make a binary crate a service.
+    pub frameworks: Option<Vec<String>>,
+    /// Environment variables a port may be read from (default `PORT`).
+    pub port_env: Option<Vec<String>>,
+}
+
+/// Settings given on the command line; they win over the file.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// `--select`: replaces the file's `select`.
+    pub select: Option<Vec<String>>,
+    /// `--extend-select`.
+    pub extend_select: Vec<String>,
+    /// `--ignore`: added to the file's `ignore`.
+    pub ignore: Vec<String>,
+    /// `--fail-on`.
+    pub fail_on: Option<String>,
+    /// `--include-tests`.
+    pub include_tests: bool,
+    /// `--preview`.
+    pub preview: bool,
+    /// `--no-inline-suppressions`.
+    pub no_inline_suppressions: bool,
+    /// `--no-ignore`.
+    pub no_ignore: bool,
+    /// `--threads`.
+    pub threads: Option<usize>,
+    /// `--config`.
+    pub config: Option<PathBuf>,
+    /// `--isolated`.
+    pub isolated: bool,
+}
+
+/// Validated, resolved settings: no `Option`s past this point.
+#[derive(Debug)]
+pub struct Settings {
+    /// Enabled rules in code order.
+    pub enabled: Vec<RuleId>,
+    /// Effective severity of each enabled rule.
+    pub severity: HashMap<RuleId, Severity>,
+    /// Lowest severity that fails the run; `None` for `never`.
+    pub fail_on: Option<Severity>,
+    /// Check test code.
+    pub include_tests: bool,
+    /// Paths left out of the walk.
+    pub exclude: GlobSet,
+    /// Per-path ignores.
+    pub per_path_ignores: Vec<(GlobMatcher, Vec<Selector>)>,
+    /// Extra service frameworks.
+    pub frameworks: Vec<String>,
+    /// Port environment variables.
+    pub port_env: Vec<String>,
+    /// Honour inline suppression comments.
+    pub inline_suppressions: bool,
+    /// Respect `.gitignore`.
+    pub respect_ignore: bool,
+    /// Worker threads.
+    pub threads: usize,
+    /// Files larger than this many bytes are skipped with a note.
+    pub max_file_size: u64,
+    /// The configuration file that was read, if any.
+    pub config_path: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Whether `id` is enabled.
+    pub fn is_enabled(&self, id: RuleId) -> bool {
+        self.enabled.binary_search(&id).is_ok()
+    }
+
+    /// Settings with every stable rule and no file: what tests and `--isolated` start from.
+    pub fn isolated() -> Settings {
+        resolve(Options::default(), &Overrides::default(), None).unwrap_or_else(|_| unreachable!())
+    }
+
+    /// Settings that run exactly the given rules (and the meta rules).
+    pub fn for_rules(rules: &[RuleId]) -> Settings {
+        let mut s = Settings::isolated();
+        s.enabled = rules
+            .iter()
+            .copied()
+            .chain(RuleId::ALL.iter().copied().filter(|r| r.is_meta()))
+            .collect();
+        s.enabled.sort();
+        s.enabled.dedup();
+        s.severity = s.enabled.iter().map(|r| (*r, r.meta().severity)).collect();
+        s
+    }
+}
+
+/// Where a configuration file was found, and its text.
+pub struct ConfigSource {
+    /// The file.
+    pub path: PathBuf,
+    /// Its text.
+    pub text: String,
+}
+
+/// Finds the configuration for `root` (unless `--isolated`), parses and resolves it.
+pub fn load(root: &Path, overrides: &Overrides) -> Result<Settings, Error> {
+    let source = if overrides.isolated {
+        None
+    } else if let Some(p) = &overrides.config {
+        let text = crate::walk::read_config(p).map_err(|source| Error::Io {
+            path: p.display().to_string(),
+            source,
+        })?;
+        Some(ConfigSource {
+            path: p.clone(),
+            text,
+        })
+    } else {
+        discover(root)
+    };
+    let Some(source) = source else {
+        return resolve(Options::default(), overrides, None);
+    };
+    let options = parse(&source)?;
+    resolve(options, overrides, Some(&source))
+}
+
+fn discover(root: &Path) -> Option<ConfigSource> {
+    let start = if root.is_file() { root.parent()? } else { root };
+    let start = std::fs::canonicalize(start).ok()?;
+    for dir in start.ancestors() {
+        for name in ["twelve-check.toml", ".twelve-check.toml"] {
+            let p = dir.join(name);
+            if let Ok(text) = crate::walk::read_config(&p) {
+                return Some(ConfigSource { path: p, text });
+            }
+        }
+        let cargo = dir.join("Cargo.toml");
+        if let Ok(text) = crate::walk::read_config(&cargo) {
+            if text.contains("metadata.twelve-check]") {
+                return Some(ConfigSource { path: cargo, text });
+            }
+        }
+    }
+    None
+}
+
+#[derive(Deserialize)]
+struct CargoWrapper {
+    workspace: Option<MetaWrapper>,
+    package: Option<MetaWrapper>,
+}
+
+#[derive(Deserialize)]
+struct MetaWrapper {
+    metadata: Option<ToolWrapper>,
+}
+
+#[derive(Deserialize)]
+struct ToolWrapper {
+    #[serde(rename = "twelve-check")]
+    twelve_check: Option<Options>,
+}
+
+/// Parses a configuration file: a `twelve-check.toml` or the metadata table of a `Cargo.toml`.
+pub fn parse(source: &ConfigSource) -> Result<Options, Error> {
+    let shown = source.path.display().to_string();
+    let err = |e: toml::de::Error| {
+        Error::config(
+            &shown,
+            &source.text,
+            e.span().unwrap_or(0..0),
+            e.message().trim().to_string(),
+            "here",
+        )
+    };
+    if source.path.file_name().is_some_and(|n| n == "Cargo.toml") {
+        let w: CargoWrapper = toml::from_str(&source.text).map_err(err)?;
+        let pick = |m: Option<MetaWrapper>| m.and_then(|m| m.metadata).and_then(|t| t.twelve_check);
+        Ok(pick(w.workspace).or(pick(w.package)).unwrap_or_default())
+    } else {
+        toml::from_str(&source.text).map_err(err)
+    }
+}
+
+/// Resolves options and overrides into settings, validating every selector and value.
+pub fn resolve(
+    options: Options,
+    overrides: &Overrides,
+    source: Option<&ConfigSource>,
+) -> Result<Settings, Error> {
+    let shown = source
+        .map(|s| s.path.display().to_string())
+        .unwrap_or_default();
+    let text = source.map(|s| s.text.as_str()).unwrap_or("");
+    let bad = |span: std::ops::Range<usize>, msg: String, label: &str| {
+        Error::config(&shown, text, span, msg, label)
+    };
+    let file_selectors = |list: Option<Vec<Spanned<String>>>| -> Result<Vec<Selector>, Error> {
+        list.unwrap_or_default()
+            .into_iter()
+            .map(|s| {
+                Selector::parse(s.get_ref()).ok_or_else(|| {
+                    bad(
+                        s.span(),
+                        format!("unknown rule selector `{}`", s.get_ref()),
+                        "not a rule code, name, code prefix or factor",
+                    )
+                })
+            })
+            .collect()
+    };
+    let cli_selectors = |list: &[String]| -> Result<Vec<Selector>, Error> {
+        list.iter()
+            .map(|s| {
+                Selector::parse(s).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "unknown rule selector `{s}`: use a code (TC0301), a name (hardcoded-secret), a code prefix (TC03) or a factor (config); `twelve-check rules` lists them"
+                    ))
+                })
+            })
+            .collect()
+    };
+
+    let select = match &overrides.select {
+        Some(s) => cli_selectors(s)?,
+        None => match options.select {
+            Some(s) => file_selectors(Some(s))?,
+            None => vec![Selector::All],
+        },
+    };
+    let mut extend = file_selectors(options.extend_select)?;
+    extend.extend(cli_selectors(&overrides.extend_select)?);
+    let mut ignore = file_selectors(options.ignore)?;
+    ignore.extend(cli_selectors(&overrides.ignore)?);
+    let preview = overrides.preview || options.preview.unwrap_or(false);
+
+    let mut enabled = Vec::new();
+    for &id in RuleId::ALL {
+        let on = select
+            .iter()
+            .chain(&extend)
+            .filter(|s| s.matches(id))
+            .map(Selector::specificity)
+            .max();
+        let off = ignore
+            .iter()
+            .filter(|s| s.matches(id))
+            .map(Selector::specificity)
+            .max();
+        let exact = select
+            .iter()
+            .chain(&extend)
+            .any(|s| s.is_exact() && s.matches(id));
+        let wanted = if id.is_meta() {
+            off != Some(100)
+        } else {
+            match (on, off) {
+                (Some(_), None) => true,
+                (Some(a), Some(b)) => a > b,
+                _ => false,
+            }
+        };
+        let allowed = !id.meta().preview || preview || exact;
+        if wanted && allowed {
+            enabled.push(id);
+        }
+    }
+
+    let mut severity: HashMap<RuleId, Severity> =
+        enabled.iter().map(|id| (*id, id.meta().severity)).collect();
+    let mut overrides_by_rule: HashMap<RuleId, (u8, Severity)> = HashMap::new();
+    for (sel, sev) in options.severity.unwrap_or_default() {
+        let selector = Selector::parse(sel.get_ref()).ok_or_else(|| {
+            bad(
+                sel.span(),
+                format!("unknown rule selector `{}`", sel.get_ref()),
+                "not a rule or factor",
+            )
+        })?;
+        let level = Severity::parse(sev.get_ref()).ok_or_else(|| {
+            bad(
+                sev.span(),
+                format!("unknown severity `{}`", sev.get_ref()),
+                "expected `error`, `warning` or `note`",
+            )
+        })?;
+        for &id in &enabled {
+            if selector.matches(id) {
+                let spec = selector.specificity();
+                let e = overrides_by_rule.entry(id).or_insert((spec, level));
+                if spec >= e.0 {
+                    *e = (spec, level);
+                }
+            }
+        }
+    }
+    for (id, (_, level)) in overrides_by_rule {
+        severity.insert(id, level);
+    }
+
+    let fail_on = match (&overrides.fail_on, options.fail_on) {
+        (Some(s), _) => parse_fail_on(s).ok_or_else(|| {
+            Error::Usage(format!(
+                "unknown --fail-on value `{s}`: expected error, warning, note or never"
+            ))
+        })?,
+        (None, Some(s)) => parse_fail_on(s.get_ref()).ok_or_else(|| {
+            bad(
+                s.span(),
+                format!("unknown fail-on value `{}`", s.get_ref()),
+                "expected `error`, `warning`, `note` or `never`",
+            )
+        })?,
+        (None, None) => Some(Severity::Warning),
+    };
+
+    let mut exclude = GlobSetBuilder::new();
+    for pat in options.exclude.unwrap_or_default() {
+        exclude.add(
+            glob(pat.get_ref())
+                .map_err(|e| bad(pat.span(), format!("invalid glob: {e}"), "here"))?,
+        );
+    }
+    let exclude = exclude
+        .build()
+        .map_err(|e| Error::Usage(format!("invalid exclude patterns: {e}")))?;
+
+    let mut per_path_ignores = Vec::new();
+    for (pat, sels) in options.per_path_ignores.unwrap_or_default() {
+        let m = glob(pat.get_ref())
+            .map_err(|e| bad(pat.span(), format!("invalid glob: {e}"), "here"))?
+            .compile_matcher();
+        per_path_ignores.push((m, file_selectors(Some(sels))?));
+    }
+
+    let service = options.service.unwrap_or_default();
+    Ok(Settings {
+        enabled,
+        severity,
+        fail_on,
+        include_tests: overrides.include_tests || options.include_tests.unwrap_or(false),
+        exclude,
+        per_path_ignores,
+        frameworks: service.frameworks.unwrap_or_default(),
+        port_env: service.port_env.unwrap_or_else(|| vec!["PORT".to_string()]),
+        inline_suppressions: !overrides.no_inline_suppressions,
+        respect_ignore: !overrides.no_ignore,
+        threads: overrides.threads.unwrap_or(0),
+        max_file_size: 8 * 1024 * 1024,
+        config_path: source.map(|s| s.path.clone()),
+    })
+}
+
+fn glob(pat: &str) -> Result<Glob, globset::Error> {
+    globset::GlobBuilder::new(pat.trim_end_matches('/'))
+        .literal_separator(false)
+        .build()
+}
+
+fn parse_fail_on(s: &str) -> Option<Option<Severity>> {
+    if s.eq_ignore_ascii_case("never") {
+        Some(None)
+    } else {
+        Severity::parse(s).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(toml_text: &str) -> Result<Settings, Error> {
+        let src = ConfigSource {
+            path: "twelve-check.toml".into(),
+            text: toml_text.into(),
+        };
+        resolve(parse(&src)?, &Overrides::default(), Some(&src))
+    }
+
+    #[test]
+    fn defaults_enable_stable_rules() {
+        let s = settings("").expect("empty config is valid");
+        assert!(s.is_enabled(RuleId::HardcodedSecret));
+        assert_eq!(s.fail_on, Some(Severity::Warning));
+    }
+
+    #[test]
+    fn more_specific_selector_wins() {
+        let s =
+            settings("select = [\"config\"]\nignore = [\"TC03\"]\nextend-select = [\"TC0302\"]")
+                .expect("valid");
+        assert!(!s.is_enabled(RuleId::HardcodedSecret));
+        assert!(s.is_enabled(RuleId::CredentialsInUrl));
+        assert!(!s.is_enabled(RuleId::MissingLockfile));
+        assert!(s.is_enabled(RuleId::UnparsableFile));
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_a_span() {
+        let Err(Error::Config { span, .. }) = settings("selekt = []") else {
+            panic!("expected a config error");
+        };
+        assert_eq!(span.offset(), 0);
+    }
+
+    #[test]
+    fn unknown_selector_points_at_the_value() {
+        let text = "ignore = [\"TC0301\", \"TC9999\"]";
+        let Err(Error::Config { span, .. }) = settings(text) else {
+            panic!("expected a config error");
+        };
+        assert_eq!(
+            &text[span.offset()..span.offset() + span.len()],
+            "\"TC9999\""
+        );
+    }
+
+    #[test]
+    fn severity_overrides() {
+        let s = settings("[severity]\nconfig = \"note\"\nTC0301 = \"warning\"").expect("valid");
+        assert_eq!(s.severity[&RuleId::HardcodedSecret], Severity::Warning);
+        assert_eq!(s.severity[&RuleId::CredentialsInUrl], Severity::Note);
+    }
+}

@@ -1,0 +1,781 @@
+//! The engine: walk, classify, read and parse each file once, dispatch it to the enabled rules
+//! for its kind, gather repository facts, run the repo-level rules, apply suppressions and
+//! per-path ignores, and sort. The output does not depend on thread timing.
+//!
+//! Manifests are processed first (in parallel) so that every Rust file knows whether its crate
+//! is a service before its rules run.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use aho_corasick::AhoCorasick;
+use rayon::prelude::*;
+
+use crate::config::Settings;
+use crate::diagnostic::{fnv1a, Finding};
+use crate::error::Error;
+use crate::registry::RuleId;
+use crate::rule::{Inputs, RepoCtx, RuleCtx, Violation};
+use crate::source::dockerfile::DockerFile;
+use crate::source::dotenv::DotenvFile;
+use crate::source::manifest::Manifest;
+use crate::source::rust::RustFile;
+use crate::source::structured::StructuredFile;
+use crate::source::{FileKind, ParseError, SourceFile, LOCKFILES};
+use crate::suppress::{self, Suppression};
+use crate::walk::{self, Entry, WalkOptions};
+
+/// Crates whose presence as a dependency makes a binary crate a service.
+pub const SERVICE_FRAMEWORKS: &[&str] = &[
+    "axum",
+    "actix-web",
+    "rocket",
+    "warp",
+    "tonic",
+    "poem",
+    "salvo",
+    "tide",
+    "ntex",
+    "loco-rs",
+    "pavex",
+    "tiny_http",
+    "gotham",
+    "rouille",
+    "trillium",
+    "viz",
+    "dropshot",
+    "xitca-web",
+    "ohkami",
+];
+
+/// Deepest bracket nesting parsed with syn; deeper files are reported, not parsed.
+pub const MAX_NESTING: usize = 2_000;
+
+/// A Rust crate found in the repository.
+#[derive(Clone, Debug)]
+pub struct CrateInfo {
+    /// Directory of its `Cargo.toml` (`""` at the root).
+    pub dir: String,
+    /// Path of its `Cargo.toml`.
+    pub manifest: String,
+    /// Whether it has a binary target.
+    pub has_bin: bool,
+    /// Whether it looks like a service: a binary depending on a server framework.
+    pub is_service: bool,
+}
+
+/// Everything known about the repository after the walk, for repo-level rules.
+#[derive(Debug, Default)]
+pub struct RepoIndex {
+    /// Every file walked, relative, sorted.
+    pub files: Vec<String>,
+    /// Files known to exist, including lockfiles hidden by `.gitignore`.
+    pub present: HashSet<String>,
+    /// Every manifest parsed.
+    pub manifests: Vec<Manifest>,
+    /// Every Cargo package.
+    pub crates: Vec<CrateInfo>,
+}
+
+impl RepoIndex {
+    /// Whether a file exists at `path` (relative).
+    pub fn exists(&self, path: &str) -> bool {
+        self.present.contains(path)
+    }
+
+    /// The innermost crate containing `path`.
+    pub fn crate_of(&self, path: &str) -> Option<&CrateInfo> {
+        self.crates
+            .iter()
+            .filter(|c| c.dir.is_empty() || path.starts_with(&format!("{}/", c.dir)))
+            .max_by_key(|c| c.dir.len())
+    }
+}
+
+/// A violation a repo-level rule reported, before it is located.
+#[derive(Debug)]
+pub struct RepoViolation {
+    /// The rule.
+    pub rule: RuleId,
+    /// The file, relative to the root.
+    pub path: String,
+    /// The violation.
+    pub violation: Violation,
+}
+
+/// The result of checking one or more roots.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Findings, sorted by (path, line, column, code).
+    pub findings: Vec<Finding>,
+    /// Files looked at.
+    pub files_checked: usize,
+    /// Rust files parsed with syn (the rest had no trigger token).
+    pub rust_parsed: usize,
+    /// Findings silenced by inline suppressions.
+    pub suppressed: usize,
+    /// The enabled rules.
+    pub enabled: Vec<RuleId>,
+}
+
+/// Per-kind dispatch tables and the Rust prefilter, built once per run.
+struct Dispatch {
+    rust: Vec<RuleId>,
+    text: Vec<RuleId>,
+    structured: Vec<RuleId>,
+    dockerfile: Vec<RuleId>,
+    dotenv: Vec<RuleId>,
+    repo: Vec<RuleId>,
+    prefilter: Option<AhoCorasick>,
+}
+
+impl Dispatch {
+    fn new(settings: &Settings) -> Self {
+        let pick = |f: fn(&Inputs) -> bool| -> Vec<RuleId> {
+            settings
+                .enabled
+                .iter()
+                .copied()
+                .filter(|id| f(&id.rule().inputs()))
+                .collect()
+        };
+        let rust = pick(|i| i.rust);
+        let mut triggers: Vec<&str> = rust
+            .iter()
+            .flat_map(|id| id.rule().rust_triggers())
+            .copied()
+            .collect();
+        triggers.sort_unstable();
+        triggers.dedup();
+        let prefilter = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&triggers)
+            .ok()
+            .filter(|_| !triggers.is_empty());
+        Dispatch {
+            rust,
+            text: pick(|i| i.text),
+            structured: pick(|i| i.structured),
+            dockerfile: pick(|i| i.dockerfile),
+            dotenv: pick(|i| i.dotenv),
+            repo: pick(|i| i.repo),
+            prefilter,
+        }
+    }
+}
+
+/// What processing one file produced.
+#[derive(Default)]
+struct FileOutcome {
+    rel: String,
+    findings: Vec<Finding>,
+    suppressions: Vec<Suppression>,
+    manifest: Option<Manifest>,
+    rust_parsed: bool,
+    /// The text, kept when the file has findings or suppressions (snippets, TC0001).
+    source: Option<(Arc<str>, crate::source::LineIndex)>,
+}
+
+struct RootCtx<'a> {
+    prefix: String,
+    settings: &'a Settings,
+    dispatch: &'a Dispatch,
+    crates: Vec<CrateInfo>,
+}
+
+/// Checks every root with `settings`.
+pub fn check(roots: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
+    let threads = if settings.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        settings.threads
+    };
+    // syn recurses once per nesting level: parse on threads with a large stack.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .stack_size(64 * 1024 * 1024)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    let dispatch = Dispatch::new(settings);
+    let mut report = Report {
+        enabled: settings.enabled.clone(),
+        ..Report::default()
+    };
+    for root in roots {
+        if !root.exists() {
+            return Err(Error::Io {
+                path: root.display().to_string(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no such file or directory",
+                ),
+            });
+        }
+        pool.install(|| check_root(root, settings, &dispatch, threads, &mut report));
+    }
+    report.findings.sort_by(|a, b| {
+        (&a.path, a.line, a.column, a.rule, &a.message)
+            .cmp(&(&b.path, b.line, b.column, b.rule, &b.message))
+    });
+    assign_fingerprints(&mut report.findings);
+    Ok(report)
+}
+
+fn display_prefix(root: &Path) -> String {
+    let s = root.to_string_lossy().replace('\\', "/");
+    let s = s.trim_end_matches('/');
+    let s = s.strip_prefix("./").unwrap_or(s);
+    if s == "." || s.is_empty() {
+        String::new()
+    } else {
+        format!("{s}/")
+    }
+}
+
+fn check_root(
+    root: &Path,
+    settings: &Settings,
+    dispatch: &Dispatch,
+    threads: usize,
+    report: &mut Report,
+) {
+    let (entries, issues) = walk::walk(
+        root,
+        &WalkOptions {
+            respect_ignore: settings.respect_ignore,
+            threads,
+            exclude: &settings.exclude,
+        },
+    );
+    let mut ctx = RootCtx {
+        prefix: if root.is_file() {
+            String::new()
+        } else {
+            display_prefix(root)
+        },
+        settings,
+        dispatch,
+        crates: Vec::new(),
+    };
+    if root.is_file() {
+        ctx.prefix = display_prefix(root.parent().unwrap_or(Path::new("")));
+    }
+
+    let (manifest_entries, other_entries): (Vec<&Entry>, Vec<&Entry>) = entries
+        .iter()
+        .partition(|e| FileKind::classify(&e.rel).is_manifest());
+    let manifest_outcomes: Vec<FileOutcome> = manifest_entries
+        .par_iter()
+        .map(|e| process_file(e, &ctx))
+        .collect();
+
+    let mut index = RepoIndex {
+        files: entries.iter().map(|e| e.rel.clone()).collect(),
+        ..RepoIndex::default()
+    };
+    index.present = index.files.iter().cloned().collect();
+    index.manifests = manifest_outcomes
+        .iter()
+        .filter_map(|o| o.manifest.clone())
+        .collect();
+    ctx.crates = crates(&index, settings);
+    index.crates = ctx.crates.clone();
+    probe_lockfiles(root, &mut index);
+
+    let other_outcomes: Vec<FileOutcome> = other_entries
+        .par_iter()
+        .map(|e| process_file(e, &ctx))
+        .collect();
+
+    let mut outcomes: Vec<FileOutcome> = manifest_outcomes;
+    outcomes.extend(other_outcomes);
+    report.files_checked += entries.len();
+
+    // Repo-level rules.
+    let mut repo_violations = Vec::new();
+    for &id in &dispatch.repo {
+        let mut cx = RepoCtx {
+            rule: id,
+            out: &mut repo_violations,
+        };
+        id.rule().check_repo(&index, &mut cx);
+    }
+    let mut by_path: HashMap<String, usize> = HashMap::new();
+    for (i, e) in manifest_entries
+        .iter()
+        .chain(other_entries.iter())
+        .enumerate()
+    {
+        by_path.insert(e.rel.clone(), i);
+    }
+    for rv in repo_violations {
+        let Some(&i) = by_path.get(&rv.path) else {
+            continue;
+        };
+        let outcome = &mut outcomes[i];
+        // Manifests always keep their text; other files only when they have something to say.
+        let Some((text, lines)) = outcome.source.clone() else {
+            continue;
+        };
+        let f = locate(
+            rv.rule,
+            &rv.violation,
+            &rv.path,
+            &ctx.prefix,
+            &text,
+            &lines,
+            settings,
+        );
+        outcome.findings.push(f);
+    }
+
+    for issue in issues {
+        if settings.is_enabled(RuleId::UnparsableFile) {
+            report.findings.push(Finding {
+                rule: RuleId::UnparsableFile,
+                severity: settings.severity[&RuleId::UnparsableFile],
+                path: format!("{}{}", ctx.prefix, issue.rel),
+                rel_path: issue.rel,
+                span: 0..0,
+                line: 1,
+                column: 1,
+                end_line: 1,
+                end_column: 1,
+                message: format!("could not read: {}", issue.message),
+                label: None,
+                help: Some("fix the permissions or remove the broken entry".into()),
+                secret: false,
+                fingerprint: String::new(),
+                source: None,
+            });
+        }
+    }
+
+    for outcome in outcomes {
+        report.rust_parsed += usize::from(outcome.rust_parsed);
+        apply_suppressions(outcome, &ctx, report);
+    }
+}
+
+fn crates(index: &RepoIndex, settings: &Settings) -> Vec<CrateInfo> {
+    let files: HashSet<&str> = index.files.iter().map(String::as_str).collect();
+    index
+        .manifests
+        .iter()
+        .filter(|m| m.path.ends_with("Cargo.toml") && m.is_package)
+        .map(|m| {
+            let base = if m.dir.is_empty() {
+                String::new()
+            } else {
+                format!("{}/", m.dir)
+            };
+            let has_bin = m.declares_bin
+                || files.contains(format!("{base}src/main.rs").as_str())
+                || index.files.iter().any(|f| {
+                    f.strip_prefix(&base)
+                        .and_then(|r| r.strip_prefix("src/bin/"))
+                        .is_some_and(|r| r.ends_with(".rs"))
+                });
+            let is_service = has_bin
+                && m.dependencies.iter().any(|d| {
+                    let name = d.name.replace('_', "-");
+                    SERVICE_FRAMEWORKS
+                        .iter()
+                        .any(|f| f.replace('_', "-") == name)
+                        || settings
+                            .frameworks
+                            .iter()
+                            .any(|f| f.replace('_', "-") == name)
+                        || (name == "hyper"
+                            && d.features.iter().any(|f| f == "server" || f == "full"))
+                });
+            CrateInfo {
+                dir: m.dir.clone(),
+                manifest: m.path.clone(),
+                has_bin,
+                is_service,
+            }
+        })
+        .collect()
+}
+
+/// Lockfiles may be hidden from the walk by `.gitignore`; they still count as present.
+fn probe_lockfiles(root: &Path, index: &mut RepoIndex) {
+    if root.is_file() {
+        return;
+    }
+    let mut dirs: HashSet<String> = HashSet::new();
+    for m in &index.manifests {
+        let mut d = m.dir.as_str();
+        loop {
+            dirs.insert(d.to_string());
+            match d.rsplit_once('/') {
+                Some((parent, _)) => d = parent,
+                None if !d.is_empty() => d = "",
+                None => break,
+            }
+        }
+    }
+    let mut dirs: Vec<String> = dirs.into_iter().collect();
+    dirs.sort();
+    for d in dirs {
+        for name in LOCKFILES {
+            let rel = if d.is_empty() {
+                name.to_string()
+            } else {
+                format!("{d}/{name}")
+            };
+            if !index.present.contains(&rel) && walk::exists(root, &rel) {
+                index.present.insert(rel);
+            }
+        }
+    }
+}
+
+/// Whether a Rust file is test, example, bench or build-script code.
+fn is_test_path(rel: &str, krate: Option<&CrateInfo>) -> bool {
+    let within = match krate {
+        Some(c) if !c.dir.is_empty() => rel.strip_prefix(&format!("{}/", c.dir)).unwrap_or(rel),
+        _ => rel,
+    };
+    within == "build.rs"
+        || ["tests/", "benches/", "examples/"]
+            .iter()
+            .any(|p| within.starts_with(p))
+        || (krate.is_none()
+            && rel
+                .split('/')
+                .any(|c| matches!(c, "tests" | "benches" | "examples")))
+}
+
+fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
+    let settings = ctx.settings;
+    let kind = FileKind::classify(&entry.rel);
+    let mut out = FileOutcome {
+        rel: entry.rel.clone(),
+        ..FileOutcome::default()
+    };
+    if kind == FileKind::Lockfile {
+        return out;
+    }
+    let unparsable = |msg: String| -> FileOutcome {
+        let mut o = FileOutcome {
+            rel: entry.rel.clone(),
+            ..FileOutcome::default()
+        };
+        if settings.is_enabled(RuleId::UnparsableFile) {
+            let text: Arc<str> = "".into();
+            let lines = crate::source::LineIndex::new(&text);
+            o.findings.push(locate(
+                RuleId::UnparsableFile,
+                &Violation::new(0..0, msg),
+                &entry.rel,
+                &ctx.prefix,
+                &text,
+                &lines,
+                settings,
+            ));
+        }
+        o
+    };
+    let bytes = match walk::read(&entry.abs, settings.max_file_size) {
+        Ok(walk::ReadOutcome::Bytes(b)) => b,
+        Ok(walk::ReadOutcome::TooLarge(n)) => {
+            if kind == FileKind::Other {
+                return out;
+            }
+            return unparsable(format!(
+                "skipped: {n} bytes is over the {} byte file size limit",
+                settings.max_file_size
+            ));
+        }
+        Err(e) => return unparsable(format!("could not read: {e}")),
+    };
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        if kind == FileKind::Other {
+            return out;
+        }
+        return unparsable("skipped: binary content (NUL bytes) in a file of a known kind".into());
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) if kind == FileKind::Other => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        Err(e) => {
+            return unparsable(format!(
+                "skipped: not valid UTF-8 (first bad byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ))
+        }
+    };
+    let source = SourceFile::new(entry.rel.clone(), kind, text);
+    let krate = ctx
+        .crates
+        .iter()
+        .filter(|c| c.dir.is_empty() || entry.rel.starts_with(&format!("{}/", c.dir)))
+        .max_by_key(|c| c.dir.len());
+    let mut violations: Vec<(RuleId, Violation)> = Vec::new();
+    let mut parse_error: Option<ParseError> = None;
+    let cx =
+        |id: RuleId, out: &mut Vec<(RuleId, Violation)>, f: &mut dyn FnMut(&mut RuleCtx<'_>)| {
+            let mut c = RuleCtx {
+                rule: id,
+                out,
+                service: krate.is_some_and(|k| k.is_service),
+            };
+            f(&mut c);
+        };
+    let d = ctx.dispatch;
+    let mut skip_suppressions = false;
+    match kind {
+        FileKind::Rust => {
+            let test = is_test_path(&entry.rel, krate);
+            if test && !settings.include_tests {
+                skip_suppressions = true;
+            } else if d
+                .prefilter
+                .as_ref()
+                .is_some_and(|ac| ac.is_match(&source.text))
+            {
+                if nesting_depth(&source.text) > MAX_NESTING {
+                    parse_error = Some(ParseError::new(
+                        format!("skipped: brackets nested deeper than {MAX_NESTING} levels"),
+                        0..0,
+                    ));
+                } else {
+                    match RustFile::parse(&source, settings.include_tests) {
+                        Ok(file) => {
+                            out.rust_parsed = true;
+                            for &id in &d.rust {
+                                cx(id, &mut violations, &mut |c| id.rule().check_rust(&file, c));
+                            }
+                        }
+                        Err(e) => parse_error = Some(e),
+                    }
+                    proc_macro2::extra::invalidate_current_thread_spans();
+                }
+            }
+        }
+        _ => {
+            if kind.is_structured() {
+                match StructuredFile::parse(&source) {
+                    Ok(file) => {
+                        if kind.is_manifest() {
+                            out.manifest = Some(Manifest::from_structured(&file));
+                        }
+                        for &id in &d.structured {
+                            cx(id, &mut violations, &mut |c| {
+                                id.rule().check_structured(&file, c)
+                            });
+                        }
+                    }
+                    Err(e) => parse_error = Some(e),
+                }
+            } else if kind.is_manifest() {
+                out.manifest = Some(Manifest::from_lines(&source));
+            }
+            match kind {
+                FileKind::Dockerfile => match DockerFile::parse(&source) {
+                    Ok(file) => {
+                        for &id in &d.dockerfile {
+                            cx(id, &mut violations, &mut |c| {
+                                id.rule().check_dockerfile(&file, c)
+                            });
+                        }
+                    }
+                    Err(e) => parse_error = Some(e),
+                },
+                FileKind::Dotenv => {
+                    let file = DotenvFile::parse(&source);
+                    for &id in &d.dotenv {
+                        cx(id, &mut violations, &mut |c| {
+                            id.rule().check_dotenv(&file, c)
+                        });
+                    }
+                }
+                _ => {}
+            }
+            for &id in &d.text {
+                cx(id, &mut violations, &mut |c| {
+                    id.rule().check_text(&source, c)
+                });
+            }
+        }
+    }
+    if let Some(e) = parse_error {
+        if settings.is_enabled(RuleId::UnparsableFile) {
+            violations.push((
+                RuleId::UnparsableFile,
+                Violation::new(e.span, format!("{}; its rules were skipped", e.message))
+                    .help("fix the syntax, or exclude the file if it is not meant to parse"),
+            ));
+        }
+    }
+    if settings.inline_suppressions && !skip_suppressions {
+        out.suppressions = suppress::parse(&source);
+    }
+    if violations.is_empty() && out.suppressions.is_empty() && !kind.is_manifest() {
+        return out;
+    }
+    let text: Arc<str> = source.text.into();
+    for (id, v) in &violations {
+        out.findings.push(locate(
+            *id,
+            v,
+            &entry.rel,
+            &ctx.prefix,
+            &text,
+            &source.lines,
+            settings,
+        ));
+    }
+    out.source = Some((text, source.lines));
+    out
+}
+
+/// Cheap bracket-depth scan run before syn, whose recursion follows nesting.
+fn nesting_depth(text: &str) -> usize {
+    let mut depth = 0usize;
+    let mut max = 0usize;
+    for b in text.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+fn locate(
+    rule: RuleId,
+    v: &Violation,
+    rel: &str,
+    prefix: &str,
+    text: &Arc<str>,
+    lines: &crate::source::LineIndex,
+    settings: &Settings,
+) -> Finding {
+    let span: Range<usize> =
+        v.span.start.min(text.len())..v.span.end.min(text.len()).max(v.span.start.min(text.len()));
+    let (line, column) = lines.line_col(text, span.start);
+    let (end_line, end_column) = lines.line_col(text, span.end);
+    Finding {
+        rule,
+        severity: settings
+            .severity
+            .get(&rule)
+            .copied()
+            .unwrap_or(rule.meta().severity),
+        path: format!("{prefix}{rel}"),
+        rel_path: rel.to_string(),
+        span,
+        line,
+        column,
+        end_line,
+        end_column,
+        message: v.message.clone(),
+        label: v.label.clone(),
+        help: v.help.clone(),
+        secret: v.secret,
+        fingerprint: String::new(),
+        source: Some(text.clone()),
+    }
+}
+
+fn apply_suppressions(mut outcome: FileOutcome, ctx: &RootCtx<'_>, report: &mut Report) {
+    let settings = ctx.settings;
+    for f in std::mem::take(&mut outcome.findings) {
+        if !f.rule.is_meta()
+            && settings.per_path_ignores.iter().any(|(glob, sels)| {
+                glob.is_match(&f.rel_path) && sels.iter().any(|s| s.matches(f.rule))
+            })
+        {
+            continue;
+        }
+        let suppressed = !f.rule.is_meta()
+            && outcome
+                .suppressions
+                .iter_mut()
+                .fold(false, |hit, s| s.covers(f.rule, f.line) | hit);
+        if suppressed {
+            report.suppressed += 1;
+        } else {
+            report.findings.push(f);
+        }
+    }
+    let Some((text, lines)) = &outcome.source else {
+        return;
+    };
+    for s in &outcome.suppressions {
+        for sel in &s.selectors {
+            let (rule, message) = match &sel.selector {
+                None => (
+                    RuleId::UnknownRuleSelector,
+                    format!("suppression names no rule: `{}`", sel.text),
+                ),
+                Some(selector) if !sel.used => {
+                    let enabled = settings
+                        .enabled
+                        .iter()
+                        .any(|&id| !id.is_meta() && selector.matches(id));
+                    if !enabled {
+                        continue;
+                    }
+                    (
+                        RuleId::UnusedSuppression,
+                        format!("suppression of `{}` matched no finding", sel.text),
+                    )
+                }
+                Some(_) => continue,
+            };
+            if !settings.is_enabled(rule) {
+                continue;
+            }
+            let help = match rule {
+                RuleId::UnknownRuleSelector => "use a rule code, name, code prefix or factor name; `twelve-check rules` lists them",
+                _ => "remove the suppression, or the selector that no longer matches",
+            };
+            report.findings.push(locate(
+                rule,
+                &Violation::new(s.span.clone(), message).help(help),
+                &outcome.rel,
+                &ctx.prefix,
+                text,
+                lines,
+                settings,
+            ));
+        }
+    }
+}
+
+/// Fingerprints: code, path, the whitespace-normalised line text and the occurrence index among
+/// identical ones, so a baseline survives lines moving.
+fn assign_fingerprints(findings: &mut [Finding]) {
+    let mut seen: HashMap<u64, usize> = HashMap::new();
+    for f in findings.iter_mut() {
+        let line_text = f
+            .source
+            .as_deref()
+            .map(|t| {
+                let start = t[..f.span.start].rfind('\n').map_or(0, |i| i + 1);
+                let end = t[f.span.start..]
+                    .find('\n')
+                    .map_or(t.len(), |i| f.span.start + i);
+                t[start..end]
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default();
+        let key = format!("{}\0{}\0{}", f.code(), f.rel_path, line_text);
+        let h = fnv1a(key.as_bytes());
+        let n = seen.entry(h).or_insert(0);
+        f.fingerprint = format!("{:016x}", fnv1a(format!("{h:016x}:{n}").as_bytes()));
+        *n += 1;
+    }
+}

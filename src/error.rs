@@ -1,0 +1,62 @@
+//! The tool's own errors (exit code 2): bad configuration, bad usage, unreadable input.
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use thiserror::Error;
+
+/// An error that makes the whole result untrustworthy.
+#[derive(Debug, Error, Diagnostic)]
+pub enum Error {
+    /// A configuration file is malformed or holds an unknown key or value.
+    #[error("invalid configuration: {message}")]
+    #[diagnostic(
+        code(twelve_check::config),
+        help("see the Configuration section of the README for every key")
+    )]
+    Config {
+        /// What is wrong.
+        message: String,
+        /// The configuration file.
+        #[source_code]
+        src: NamedSource<String>,
+        /// Where.
+        #[label("{label}")]
+        span: SourceSpan,
+        /// Text under the snippet.
+        label: String,
+    },
+    /// A path given on the command line cannot be read.
+    #[error("cannot read `{path}`: {source}")]
+    #[diagnostic(code(twelve_check::io))]
+    Io {
+        /// The path.
+        path: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The command line is wrong (an unknown selector, an unknown rule for `explain`).
+    #[error("{0}")]
+    #[diagnostic(code(twelve_check::usage))]
+    Usage(String),
+}
+
+impl Error {
+    /// A configuration error at `span` of `text`.
+    pub fn config(
+        path: &str,
+        text: &str,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
+        let len = text.len();
+        let start = span.start.min(len);
+        let end = span.end.clamp(start, len);
+        Error::Config {
+            message: message.into(),
+            src: NamedSource::new(path, text.to_string()),
+            span: (start, end - start).into(),
+            label: label.into(),
+        }
+    }
+}

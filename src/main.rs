@@ -1,0 +1,310 @@
+//! The `twelve-check` binary: parses the command line, calls the library, writes the output and
+//! maps the result to an exit code (0 clean, 1 findings, 2 usage/config/I/O error or bug).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use twelve_check::config::{self, Overrides};
+use twelve_check::registry::RuleId;
+use twelve_check::report::{self, Format, RenderOptions};
+use twelve_check::Error;
+
+/// Checks a repository against the Twelve-Factor App methodology.
+#[derive(Parser)]
+#[command(
+    name = "twelve-check",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    check: CheckArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check paths (the default command).
+    Check(CheckArgs),
+    /// List every rule.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+        format: RulesFormat,
+    },
+    /// Print a rule's documentation.
+    Explain {
+        /// A rule code (TC0301) or name (hardcoded-secret).
+        rule: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Human,
+    Concise,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+#[derive(Args, Clone)]
+struct CheckArgs {
+    /// Files or directories to check.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, env = "TWELVE_CHECK_FORMAT", default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
+    /// Write the output to a file instead of stdout.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Rules to run: codes, names, code prefixes or factor names (replaces the configured set).
+    #[arg(long, value_delimiter = ',')]
+    select: Option<Vec<String>>,
+    /// Rules to run in addition to the selected ones.
+    #[arg(long, value_delimiter = ',')]
+    extend_select: Vec<String>,
+    /// Rules not to run.
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Run preview rules too.
+    #[arg(long)]
+    preview: bool,
+    /// Lowest severity that makes the exit code 1 [default: warning].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Exit 0 even when there are findings.
+    #[arg(long)]
+    exit_zero: bool,
+    /// Configuration file to use instead of discovering one.
+    #[arg(long, conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long)]
+    isolated: bool,
+    /// Check tests, examples, benches and build scripts too.
+    #[arg(long)]
+    include_tests: bool,
+    /// Ignore every inline suppression comment (for audits).
+    #[arg(long)]
+    no_inline_suppressions: bool,
+    /// Do not respect .gitignore and .ignore files.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Worker threads [default: number of cores].
+    #[arg(short = 'j', long)]
+    threads: Option<usize>,
+    /// When to use colour (NO_COLOR is honoured).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Print only the findings (no summary or scorecard).
+    #[arg(short, long)]
+    quiet: bool,
+    /// Print the configuration file used and timings to stderr.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("twelve-check: internal error, please report it: {info}");
+    }));
+    match std::panic::catch_unwind(|| {
+        let cli = Cli::parse();
+        run(cli)
+    }) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(e)) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            ExitCode::from(2)
+        }
+        Err(_) => ExitCode::from(2),
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, Error> {
+    match cli.command {
+        Some(Command::Check(args)) => check(args),
+        Some(Command::Rules { format }) => {
+            write_stdout(&rules_listing(format));
+            Ok(0)
+        }
+        Some(Command::Explain { rule }) => {
+            let id = RuleId::lookup(&rule).ok_or_else(|| {
+                Error::Usage(format!(
+                    "no rule `{rule}`: `twelve-check rules` lists every code and name"
+                ))
+            })?;
+            write_stdout(&twelve_check::docs::rule_page(id.meta()));
+            Ok(0)
+        }
+        None => check(cli.check),
+    }
+}
+
+fn check(args: CheckArgs) -> Result<u8, Error> {
+    let start = std::time::Instant::now();
+    let overrides = Overrides {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        fail_on: args.fail_on.map(|f| {
+            match f {
+                FailOn::Error => "error",
+                FailOn::Warning => "warning",
+                FailOn::Note => "note",
+                FailOn::Never => "never",
+            }
+            .to_string()
+        }),
+        include_tests: args.include_tests,
+        preview: args.preview,
+        no_inline_suppressions: args.no_inline_suppressions,
+        no_ignore: args.no_ignore,
+        threads: args.threads,
+        config: args.config.clone(),
+        isolated: args.isolated,
+    };
+    let first = args
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let settings = config::load(&first, &overrides)?;
+    if args.verbose {
+        match &settings.config_path {
+            Some(p) => eprintln!("twelve-check: configuration from {}", p.display()),
+            None => eprintln!("twelve-check: no configuration file"),
+        }
+    }
+    let report = twelve_check::check(&args.paths, &settings)?;
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100);
+    let format = match args.format {
+        OutputFormat::Human => Format::Human,
+        OutputFormat::Concise => Format::Concise,
+        OutputFormat::Json => Format::Json,
+    };
+    let text = report::render(
+        format,
+        &report,
+        &settings,
+        &RenderOptions {
+            color,
+            width,
+            quiet: args.quiet,
+        },
+    );
+    match &args.output {
+        Some(path) => {
+            twelve_check::walk::write_output(path, text.as_bytes()).map_err(|source| Error::Io {
+                path: path.display().to_string(),
+                source,
+            })?
+        }
+        None => write_stdout(&text),
+    }
+    if args.verbose {
+        eprintln!(
+            "twelve-check: {} files ({} Rust files parsed) in {:.0?}",
+            report.files_checked,
+            report.rust_parsed,
+            start.elapsed()
+        );
+    }
+    if args.exit_zero {
+        return Ok(0);
+    }
+    Ok(twelve_check::exit_code(&report, &settings))
+}
+
+/// Writes to stdout; a closed pipe (`| head`) ends the program cleanly.
+fn write_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("twelve-check: cannot write output: {e}");
+        std::process::exit(2);
+    }
+}
+
+fn rules_listing(format: RulesFormat) -> String {
+    match format {
+        RulesFormat::Markdown => twelve_check::docs::index_page(),
+        RulesFormat::Json => {
+            let rules: Vec<serde_json::Value> = RuleId::ALL
+                .iter()
+                .map(|r| {
+                    let m = r.meta();
+                    serde_json::json!({
+                        "code": m.code,
+                        "name": m.name,
+                        "factor": m.factor.number(),
+                        "factor_name": m.factor.name(),
+                        "severity": m.severity.as_str(),
+                        "preview": m.preview,
+                        "summary": m.summary(),
+                        "url": m.url(),
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&rules).unwrap_or_default() + "\n"
+        }
+        RulesFormat::Table => {
+            let mut out = format!(
+                "{:<7} {:<28} {:<22} {:<8} {}\n",
+                "code", "name", "factor", "severity", "status"
+            );
+            for r in RuleId::ALL {
+                let m = r.meta();
+                out.push_str(&format!(
+                    "{:<7} {:<28} {:<22} {:<8} {}\n",
+                    m.code,
+                    m.name,
+                    m.factor.title(),
+                    m.severity.as_str(),
+                    if m.preview { "preview" } else { "stable" }
+                ));
+            }
+            out
+        }
+    }
+}

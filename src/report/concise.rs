@@ -1,0 +1,26 @@
+//! `concise`: `path:line:col: CODE severity message`, one finding per line.
+
+use super::{RenderOptions, Reporter};
+use crate::config::Settings;
+use crate::engine::Report;
+
+/// The concise reporter.
+pub struct Concise;
+
+impl Reporter for Concise {
+    fn render(&self, report: &Report, _settings: &Settings, _opts: &RenderOptions) -> String {
+        let mut out = String::new();
+        for f in &report.findings {
+            out.push_str(&format!(
+                "{}:{}:{}: {} {} {}\n",
+                super::human::sanitize(&f.path),
+                f.line,
+                f.column,
+                f.code(),
+                f.severity,
+                super::human::sanitize(&f.message)
+            ));
+        }
+        out
+    }
+}

@@ -1,0 +1,43 @@
+//! TC0002: a file of a known kind that could not be read or parsed (reported by the engine).
+
+use crate::rule::prelude::*;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a file of a kind twelve-check understands (Rust, TOML, YAML, JSON, Dockerfile,
+    /// manifests) that it could not read or parse, and says why. That file's rules were skipped;
+    /// every other file was still checked.
+    ///
+    /// Causes include syntax errors, invalid UTF-8, binary content, files over the size limit
+    /// (8 MiB) and Rust nested deeper than 2,000 brackets.
+    ///
+    /// ## Why is this bad?
+    /// A file that is not checked can hide any violation. The note makes the gap visible instead
+    /// of passing silently.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services:
+    ///   web: [image: app
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// services:
+    ///   web:
+    ///     image: app
+    /// ```
+    ///
+    /// Files that are not meant to parse (compile-fail test fixtures, templates) can be left out
+    /// with `exclude` in the configuration.
+    pub UnparsableFile {
+        code: "TC0002", name: "unparsable-file",
+        factor: Meta, severity: Note, preview: false, since: "0.1.0",
+    }
+}
+
+impl Rule for UnparsableFile {
+    fn inputs(&self) -> Inputs {
+        Inputs::default()
+    }
+}

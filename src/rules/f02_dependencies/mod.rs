@@ -1,0 +1,3 @@
+//! Factor II, Dependencies: every dependency is declared and the resolution is pinned.
+
+pub mod missing_lockfile;

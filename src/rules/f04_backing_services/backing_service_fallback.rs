@@ -1,0 +1,64 @@
+//! TC0402: a backing-service locator used as the fallback of an environment lookup.
+
+use crate::rule::prelude::*;
+use crate::rules::f04_backing_services::hardcoded_backing_service::{locators, TRIGGERS};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a backing-service locator (the same literals `TC0401` recognises) used as the
+    /// fallback of an environment lookup in a service crate:
+    /// `env::var("DATABASE_URL").unwrap_or("postgres://localhost/dev".into())`, or a `const`
+    /// used that way.
+    ///
+    /// ## Why is this bad?
+    /// The lookup is right, but the fallback means a deploy that forgot to set the variable
+    /// silently talks to whatever the literal names, usually a developer's local database,
+    /// instead of failing at start-up. It is a note: a local default can be a deliberate choice.
+    ///
+    /// ## Example
+    /// ```rust
+    /// let url = std::env::var("AMQP_URL").unwrap_or_else(|_| "amqp://localhost:5672/%2f".into());
+    /// ```
+    ///
+    /// Use instead:
+    /// ```rust
+    /// let url = std::env::var("AMQP_URL").context("AMQP_URL must be set")?;
+    /// ```
+    ///
+    /// ## References
+    /// - <https://12factor.net/backing-services>
+    pub BackingServiceFallback {
+        code: "TC0402", name: "backing-service-fallback",
+        factor: BackingServices, severity: Note, preview: false, since: "0.1.0",
+    }
+}
+
+impl Rule for BackingServiceFallback {
+    fn inputs(&self) -> Inputs {
+        Inputs {
+            rust: true,
+            ..Inputs::default()
+        }
+    }
+
+    fn rust_triggers(&self) -> &'static [&'static str] {
+        TRIGGERS
+    }
+
+    fn check_rust(&self, file: &RustFile, cx: &mut RuleCtx<'_>) {
+        if !cx.is_service() {
+            return;
+        }
+        for (i, what) in locators(file) {
+            let lit = &file.lits[i];
+            if !lit.env_fallback {
+                continue;
+            }
+            cx.report(
+                Violation::new(lit.span.clone(), format!("{what} used as the fallback of an environment lookup"))
+                    .label("used when the variable is unset")
+                    .help("fail at start-up when the variable is missing instead of falling back to a fixed service"),
+            );
+        }
+    }
+}

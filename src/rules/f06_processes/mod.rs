@@ -1,0 +1,4 @@
+//! Factor VI, Processes: processes are stateless and share nothing; state lives in backing
+//! services.
+
+pub mod in_memory_session_store;

@@ -1,0 +1,4 @@
+//! Factor XI, Logs: an app writes its event stream, unbuffered, to stdout; routing and storage
+//! are the environment's job.
+
+pub mod log_to_file;

@@ -1,0 +1,305 @@
+//! Classifying files and parsing each kind once into a typed model with byte spans.
+//!
+//! [`SourceFile`] is the text of one file plus its line index; the submodules parse it into the
+//! models the rules see. Every parser returns a [`ParseError`] on malformed input instead of
+//! panicking: the engine turns it into a `TC0002` note and the run goes on.
+
+pub mod dockerfile;
+pub mod dotenv;
+pub mod manifest;
+pub mod rust;
+pub mod structured;
+
+use std::ops::Range;
+
+/// What kind of file a path is, decided from its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    /// `*.rs`.
+    Rust,
+    /// `Cargo.toml`.
+    CargoToml,
+    /// `package.json`.
+    PackageJson,
+    /// `pyproject.toml`.
+    Pyproject,
+    /// `Pipfile`.
+    Pipfile,
+    /// `requirements*.txt`.
+    Requirements,
+    /// `go.mod`.
+    GoMod,
+    /// `Gemfile`.
+    Gemfile,
+    /// Any other `*.toml`.
+    Toml,
+    /// `*.yml`, `*.yaml`.
+    Yaml,
+    /// `*.json` (not a lockfile).
+    Json,
+    /// `Dockerfile`, `*.Dockerfile`, `Dockerfile.*`, `Containerfile`, any case.
+    Dockerfile,
+    /// `.env`, `.env.*`, `*.env`.
+    Dotenv,
+    /// A lockfile: read for presence only, never scanned.
+    Lockfile,
+    /// Any other file: scanned as text for high-confidence secrets when it is text.
+    Other,
+}
+
+/// Lockfile names, never scanned as text (their content is generated).
+pub const LOCKFILES: &[&str] = &[
+    "Cargo.lock",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lock",
+    "bun.lockb",
+    "poetry.lock",
+    "pdm.lock",
+    "uv.lock",
+    "Pipfile.lock",
+    "go.sum",
+    "Gemfile.lock",
+];
+
+impl FileKind {
+    /// Classifies a path (relative, forward slashes) by its file name.
+    pub fn classify(path: &str) -> FileKind {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let lower = name.to_ascii_lowercase();
+        if LOCKFILES.contains(&name) {
+            return FileKind::Lockfile;
+        }
+        match name {
+            "Cargo.toml" => return FileKind::CargoToml,
+            "package.json" => return FileKind::PackageJson,
+            "pyproject.toml" => return FileKind::Pyproject,
+            "Pipfile" => return FileKind::Pipfile,
+            "go.mod" => return FileKind::GoMod,
+            "Gemfile" => return FileKind::Gemfile,
+            _ => {}
+        }
+        if lower == "dockerfile"
+            || lower == "containerfile"
+            || lower.ends_with(".dockerfile")
+            || lower.starts_with("dockerfile.")
+            || lower.starts_with("containerfile.")
+        {
+            return FileKind::Dockerfile;
+        }
+        if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
+            return FileKind::Dotenv;
+        }
+        if lower.starts_with("requirements") && lower.ends_with(".txt") {
+            return FileKind::Requirements;
+        }
+        match lower.rsplit_once('.').map(|(_, ext)| ext) {
+            Some("rs") => FileKind::Rust,
+            Some("toml") => FileKind::Toml,
+            Some("yml" | "yaml") => FileKind::Yaml,
+            Some("json") => FileKind::Json,
+            _ => FileKind::Other,
+        }
+    }
+
+    /// Whether the file is parsed as a TOML/YAML/JSON key/value document.
+    pub fn is_structured(self) -> bool {
+        matches!(
+            self,
+            FileKind::CargoToml
+                | FileKind::PackageJson
+                | FileKind::Pyproject
+                | FileKind::Pipfile
+                | FileKind::Toml
+                | FileKind::Yaml
+                | FileKind::Json
+        )
+    }
+
+    /// Whether the file is a dependency manifest read before the other files.
+    pub fn is_manifest(self) -> bool {
+        matches!(
+            self,
+            FileKind::CargoToml
+                | FileKind::PackageJson
+                | FileKind::Pyproject
+                | FileKind::Pipfile
+                | FileKind::Requirements
+                | FileKind::GoMod
+                | FileKind::Gemfile
+        )
+    }
+
+    /// The comment leader used for suppressions and expectation markers in this kind of file.
+    pub fn comment_leader(self) -> Option<&'static str> {
+        match self {
+            FileKind::Rust => Some("//"),
+            FileKind::PackageJson | FileKind::Json | FileKind::Lockfile => None,
+            _ => Some("#"),
+        }
+    }
+}
+
+/// A file that failed to parse: why, and where when known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    /// What the parser said.
+    pub message: String,
+    /// Where, as a byte range into the file.
+    pub span: Range<usize>,
+}
+
+impl ParseError {
+    /// A parse error at `span`.
+    pub fn new(message: impl Into<String>, span: Range<usize>) -> Self {
+        ParseError {
+            message: message.into(),
+            span,
+        }
+    }
+}
+
+/// One file's text with its location in the repository.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path relative to the checked root, forward slashes.
+    pub path: String,
+    /// The kind decided from the name.
+    pub kind: FileKind,
+    /// The text (a leading BOM removed; invalid UTF-8 replaced).
+    pub text: String,
+    /// Line starts, for byte offset ↔ line/column conversion.
+    pub lines: LineIndex,
+}
+
+impl SourceFile {
+    /// Builds a source file from its text.
+    pub fn new(path: impl Into<String>, kind: FileKind, text: String) -> Self {
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        };
+        let lines = LineIndex::new(&text);
+        SourceFile {
+            path: path.into(),
+            kind,
+            text,
+            lines,
+        }
+    }
+
+    /// The file name (last path component).
+    pub fn file_name(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or(&self.path)
+    }
+
+    /// The directory part of the path, `""` at the root.
+    pub fn dir(&self) -> &str {
+        self.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
+    }
+
+    /// The text of the 1-based `line`, without its line break.
+    pub fn line_text(&self, line: usize) -> &str {
+        let range = self.lines.line_range(line, self.text.len());
+        self.text[range].trim_end_matches(['\n', '\r'])
+    }
+}
+
+/// Byte offsets of line starts.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    /// Number of lines.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Whether the index is empty (never: an empty text has one line).
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// 1-based line and 1-based column (in characters) of a byte offset.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        let col = text[start..offset].chars().count() + 1;
+        (line, col)
+    }
+
+    /// Byte offset of a 1-based line and 0-based character column (clamped to the line).
+    pub fn offset(&self, text: &str, line: usize, col0: usize) -> usize {
+        let range = self.line_range(line, text.len());
+        let line_text = &text[range.clone()];
+        let within = line_text
+            .char_indices()
+            .nth(col0)
+            .map(|(i, _)| i)
+            .unwrap_or(line_text.len());
+        range.start + within
+    }
+
+    /// Byte range of the 1-based `line`, including its line break.
+    pub fn line_range(&self, line: usize, text_len: usize) -> Range<usize> {
+        let line = line.clamp(1, self.starts.len());
+        let start = self.starts[line - 1];
+        let end = self.starts.get(line).copied().unwrap_or(text_len);
+        start..end
+    }
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn memchr_iter(needle: u8, hay: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    hay.iter()
+        .enumerate()
+        .filter_map(move |(i, &b)| (b == needle).then_some(i))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classify_names() {
+        assert_eq!(FileKind::classify("a/Dockerfile"), FileKind::Dockerfile);
+        assert_eq!(FileKind::classify("api.Dockerfile"), FileKind::Dockerfile);
+        assert_eq!(FileKind::classify("Dockerfile.prod"), FileKind::Dockerfile);
+        assert_eq!(FileKind::classify("Containerfile"), FileKind::Dockerfile);
+        assert_eq!(FileKind::classify(".env.production"), FileKind::Dotenv);
+        assert_eq!(FileKind::classify("Cargo.lock"), FileKind::Lockfile);
+        assert_eq!(
+            FileKind::classify("requirements-dev.txt"),
+            FileKind::Requirements
+        );
+        assert_eq!(FileKind::classify("src/main.rs"), FileKind::Rust);
+    }
+
+    #[test]
+    fn line_col_roundtrip() {
+        let text = "ab\nçd\n\nx";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, 0), (1, 1));
+        assert_eq!(idx.line_col(text, 5), (2, 2));
+        assert_eq!(idx.offset(text, 2, 1), 5);
+        assert_eq!(idx.line_col(text, text.len()), (4, 2));
+    }
+}

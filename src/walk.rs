@@ -1,0 +1,220 @@
+//! The only code that touches the filesystem: one parallel directory walk with the `ignore`
+//! crate, reading a file, and the few existence probes the repo rules need.
+//!
+//! `.gitignore` is respected (also outside a git work tree), hidden files are walked (`.env`,
+//! `.github/`), symbolic links are never followed, and `.git/`, `target/` and `node_modules/`
+//! are skipped.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use globset::GlobSet;
+use ignore::{ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
+
+/// A regular file found by the walk.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Entry {
+    /// Path relative to the root, forward slashes.
+    pub rel: String,
+    /// Path to open.
+    pub abs: PathBuf,
+}
+
+/// Something the walk could not look at.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WalkIssue {
+    /// Path relative to the root, when known.
+    pub rel: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Walk settings.
+pub struct WalkOptions<'a> {
+    /// Respect `.gitignore`, `.ignore` and git's exclude files.
+    pub respect_ignore: bool,
+    /// Worker threads.
+    pub threads: usize,
+    /// Paths (relative to the root) to leave out.
+    pub exclude: &'a GlobSet,
+}
+
+const SKIPPED_DIRS: &[&str] = &[".git", "target", "node_modules"];
+
+/// Lists every regular file under `root`, sorted by relative path.
+pub fn walk(root: &Path, opts: &WalkOptions<'_>) -> (Vec<Entry>, Vec<WalkIssue>) {
+    if root.is_file() {
+        let rel = root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        return (
+            vec![Entry {
+                rel,
+                abs: root.to_path_buf(),
+            }],
+            vec![],
+        );
+    }
+    let entries = Mutex::new(Vec::new());
+    let issues = Mutex::new(Vec::new());
+    let root_owned = root.to_path_buf();
+    let exclude = opts.exclude.clone();
+    let walker = WalkBuilder::new(root)
+        .hidden(false)
+        .follow_links(false)
+        .git_ignore(opts.respect_ignore)
+        .git_global(false)
+        .git_exclude(opts.respect_ignore)
+        .ignore(opts.respect_ignore)
+        .parents(opts.respect_ignore)
+        .require_git(false)
+        .threads(opts.threads)
+        .filter_entry(move |e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            if is_dir && e.depth() > 0 {
+                let name = e.file_name().to_string_lossy();
+                if SKIPPED_DIRS.contains(&name.as_ref()) {
+                    return false;
+                }
+            }
+            exclude.is_empty() || {
+                let rel = relative(&root_owned, e.path());
+                !exclude.is_match(&rel) && !(is_dir && exclude.is_match(format!("{rel}/")))
+            }
+        })
+        .build_parallel();
+    let mut builder = CollectorBuilder {
+        root,
+        entries: &entries,
+        issues: &issues,
+    };
+    walker.visit(&mut builder);
+    let mut entries = entries.into_inner().unwrap_or_default();
+    let mut issues = issues.into_inner().unwrap_or_default();
+    entries.sort();
+    issues.sort();
+    (entries, issues)
+}
+
+struct CollectorBuilder<'s> {
+    root: &'s Path,
+    entries: &'s Mutex<Vec<Entry>>,
+    issues: &'s Mutex<Vec<WalkIssue>>,
+}
+
+impl<'s> ParallelVisitorBuilder<'s> for CollectorBuilder<'s> {
+    fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
+        Box::new(Collector {
+            root: self.root,
+            entries: self.entries,
+            issues: self.issues,
+            files: Vec::new(),
+            errs: Vec::new(),
+        })
+    }
+}
+
+/// Per-thread collector: no lock on the hot path, merged once when the thread's visitor drops.
+struct Collector<'s> {
+    root: &'s Path,
+    entries: &'s Mutex<Vec<Entry>>,
+    issues: &'s Mutex<Vec<WalkIssue>>,
+    files: Vec<Entry>,
+    errs: Vec<WalkIssue>,
+}
+
+impl ParallelVisitor for Collector<'_> {
+    fn visit(&mut self, res: Result<ignore::DirEntry, ignore::Error>) -> WalkState {
+        match res {
+            Ok(e) => {
+                if e.file_type().is_some_and(|t| t.is_file()) {
+                    self.files.push(Entry {
+                        rel: relative(self.root, e.path()),
+                        abs: e.into_path(),
+                    });
+                }
+            }
+            Err(err) => self.errs.push(WalkIssue {
+                rel: error_path(&err)
+                    .map(|p| relative(self.root, &p))
+                    .unwrap_or_default(),
+                message: err.to_string(),
+            }),
+        }
+        WalkState::Continue
+    }
+}
+
+impl Drop for Collector<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut e) = self.entries.lock() {
+            e.append(&mut self.files);
+        }
+        if let Ok(mut i) = self.issues.lock() {
+            i.append(&mut self.errs);
+        }
+    }
+}
+
+fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        _ => None,
+    }
+}
+
+/// `path` relative to `root` with forward slashes.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut out = String::new();
+    for (i, c) in rel.components().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(&c.as_os_str().to_string_lossy());
+    }
+    out
+}
+
+/// What reading a file gave.
+pub enum ReadOutcome {
+    /// The bytes.
+    Bytes(Vec<u8>),
+    /// The file is larger than the limit.
+    TooLarge(u64),
+}
+
+/// Reads a file, refusing it when it is larger than `limit` bytes.
+pub fn read(path: &Path, limit: u64) -> std::io::Result<ReadOutcome> {
+    let file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len > limit {
+        return Ok(ReadOutcome::TooLarge(len));
+    }
+    let mut buf = Vec::with_capacity(len as usize);
+    file.take(limit + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > limit {
+        return Ok(ReadOutcome::TooLarge(buf.len() as u64));
+    }
+    Ok(ReadOutcome::Bytes(buf))
+}
+
+/// Whether a regular file exists at `root/rel` (used for lockfiles that `.gitignore` hides).
+pub fn exists(root: &Path, rel: &str) -> bool {
+    root.join(rel).is_file()
+}
+
+/// Reads a configuration file (the only other file the tool reads).
+pub fn read_config(path: &Path) -> std::io::Result<String> {
+    std::fs::read_to_string(path)
+}
+
+/// Writes an output file (`--output`): the only write the tool makes.
+pub fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
+}
