@@ -1,7 +1,7 @@
 //! TC0401: a literal backing-service locator used directly in service code.
 
 use crate::rule::prelude::*;
-use crate::rules::common::backing_locator;
+use crate::rules::f04_backing_services::locator::backing_locator;
 use crate::source::rust::{Call, RustFile as File};
 
 declare_rule! {

@@ -3,3 +3,4 @@
 
 pub mod backing_service_fallback;
 pub mod hardcoded_backing_service;
+pub mod locator;
