@@ -96,7 +96,7 @@ mod tests {
         let t = "key = \"sk_live_abcdef\"\n";
         let m = mask_spans(t, &[6..22]);
         assert_eq!(m.len(), t.len());
-        assert_eq!(m, "key = \"sk_l***********\"\n");
+        assert_eq!(m, "key = \"sk_l**********\"\n");
         assert_eq!(redact("sk_live_abcdef"), "sk_l…");
     }
 }
