@@ -434,20 +434,18 @@ fn probe_lockfiles(root: &Path, index: &mut RepoIndex) {
     }
 }
 
-/// Whether a Rust file is test, example, bench or build-script code.
+/// Folder names whose contents are tests, examples or fixtures: out of scope by default.
+pub const TEST_DIRS: &[&str] = &[
+    "tests", "test", "testdata", "test-data", "__tests__", "benches", "examples", "example", "fixtures",
+];
+
+/// Whether a file is test, example, bench or build-script material.
 fn is_test_path(rel: &str, krate: Option<&CrateInfo>) -> bool {
     let within = match krate {
         Some(c) if !c.dir.is_empty() => rel.strip_prefix(&format!("{}/", c.dir)).unwrap_or(rel),
         _ => rel,
     };
-    within == "build.rs"
-        || ["tests/", "benches/", "examples/"]
-            .iter()
-            .any(|p| within.starts_with(p))
-        || (krate.is_none()
-            && rel
-                .split('/')
-                .any(|c| matches!(c, "tests" | "benches" | "examples")))
+    within == "build.rs" || rel.split('/').rev().skip(1).any(|c| TEST_DIRS.contains(&c))
 }
 
 fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
@@ -457,7 +455,12 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
         rel: entry.rel.clone(),
         ..FileOutcome::default()
     };
-    if kind == FileKind::Lockfile {
+    let krate = ctx
+        .crates
+        .iter()
+        .filter(|c| c.dir.is_empty() || entry.rel.starts_with(&format!("{}/", c.dir)))
+        .max_by_key(|c| c.dir.len());
+    if kind == FileKind::Lockfile || (!settings.include_tests && is_test_path(&entry.rel, krate)) {
         return out;
     }
     let unparsable = |msg: String| -> FileOutcome {
@@ -527,13 +530,9 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
             f(&mut c);
         };
     let d = ctx.dispatch;
-    let mut skip_suppressions = false;
     match kind {
         FileKind::Rust => {
-            let test = is_test_path(&entry.rel, krate);
-            if test && !settings.include_tests {
-                skip_suppressions = true;
-            } else if d
+            if d
                 .prefilter
                 .as_ref()
                 .is_some_and(|ac| ac.is_match(&source.text))
@@ -612,7 +611,7 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
             ));
         }
     }
-    if settings.inline_suppressions && !skip_suppressions {
+    if settings.inline_suppressions {
         out.suppressions = suppress::parse(&source);
     }
     if violations.is_empty() && out.suppressions.is_empty() && !kind.is_manifest() {

@@ -64,6 +64,14 @@ pub const LOCKFILES: &[&str] = &[
     "Gemfile.lock",
 ];
 
+/// Extensions that make `Dockerfile.<ext>` a file about Dockerfiles rather than one
+/// (`dockerfile.rs`, `Dockerfile.md`); `Dockerfile.prod` and `Dockerfile.dev` are Dockerfiles.
+const NOT_DOCKERFILE_EXTENSIONS: &[&str] = &[
+    "rs", "md", "py", "go", "js", "ts", "json", "yaml", "yml", "toml", "txt", "sh", "html", "rb",
+    "java", "kt", "c", "h", "cpp", "lock", "log", "j2", "jinja", "tmpl", "tpl", "template", "erb",
+    "mustache", "hbs", "snap", "orig", "rej", "bak", "swp",
+];
+
 impl FileKind {
     /// Classifies a path (relative, forward slashes) by its file name.
     pub fn classify(path: &str) -> FileKind {
@@ -81,11 +89,16 @@ impl FileKind {
             "Gemfile" => return FileKind::Gemfile,
             _ => {}
         }
+        let variant = |prefix: &str| {
+            lower
+                .strip_prefix(prefix)
+                .is_some_and(|ext| !NOT_DOCKERFILE_EXTENSIONS.contains(&ext))
+        };
         if lower == "dockerfile"
             || lower == "containerfile"
             || lower.ends_with(".dockerfile")
-            || lower.starts_with("dockerfile.")
-            || lower.starts_with("containerfile.")
+            || variant("dockerfile.")
+            || variant("containerfile.")
         {
             return FileKind::Dockerfile;
         }
@@ -284,6 +297,8 @@ mod tests {
         assert_eq!(FileKind::classify("api.Dockerfile"), FileKind::Dockerfile);
         assert_eq!(FileKind::classify("Dockerfile.prod"), FileKind::Dockerfile);
         assert_eq!(FileKind::classify("Containerfile"), FileKind::Dockerfile);
+        assert_eq!(FileKind::classify("src/source/dockerfile.rs"), FileKind::Rust);
+        assert_eq!(FileKind::classify("Dockerfile.j2"), FileKind::Other);
         assert_eq!(FileKind::classify(".env.production"), FileKind::Dotenv);
         assert_eq!(FileKind::classify("Cargo.lock"), FileKind::Lockfile);
         assert_eq!(
