@@ -77,9 +77,43 @@ pub struct RepoIndex {
     pub manifests: Vec<Manifest>,
     /// Every Cargo package.
     pub crates: Vec<CrateInfo>,
+    /// Facts recorded by per-file rules, sorted by (rule, path, span).
+    pub facts: Vec<Fact>,
+}
+
+/// Something a rule noticed in one file and decides on after the walk, when it has seen every
+/// file: a server started in `main.rs` and a SIGTERM handler in another module, a loopback bind
+/// and a Dockerfile. Each rule reads back the facts it recorded itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fact {
+    /// The rule that recorded it.
+    pub rule: RuleId,
+    /// What kind of fact, in the rule's own terms (a constant of the rule's file).
+    pub kind: &'static str,
+    /// The file, relative to the root.
+    pub path: String,
+    /// Where in the file.
+    pub span: Range<usize>,
+    /// Directory of the Cargo package the file belongs to, if any.
+    pub krate: Option<String>,
+    /// Free detail (a tool name, an address).
+    pub detail: String,
 }
 
 impl RepoIndex {
+    /// The facts recorded by `rule`.
+    pub fn facts(&self, rule: RuleId) -> impl Iterator<Item = &Fact> {
+        let start = self.facts.partition_point(|f| f.rule < rule);
+        self.facts[start..]
+            .iter()
+            .take_while(move |f| f.rule == rule)
+    }
+
+    /// The crate whose directory is `dir`.
+    pub fn crate_at(&self, dir: &str) -> Option<&CrateInfo> {
+        self.crates.iter().find(|c| c.dir == dir)
+    }
+
     /// Whether a file exists at `path` (relative).
     pub fn exists(&self, path: &str) -> bool {
         self.present.contains(path)
@@ -129,9 +163,41 @@ struct Dispatch {
     dotenv: Vec<RuleId>,
     repo: Vec<RuleId>,
     prefilter: Option<AhoCorasick>,
+    /// For each prefilter pattern, the indices into `rust` of the rules it triggers.
+    trigger_rules: Vec<Vec<usize>>,
 }
 
 impl Dispatch {
+    /// The Rust rules that could fire on `text` in a crate that is (or is not) a service: those
+    /// with a trigger token present whose finer check agrees. Empty means: do not parse.
+    fn rust_candidates(&self, text: &str, service: bool) -> Vec<RuleId> {
+        let Some(ac) = &self.prefilter else {
+            return Vec::new();
+        };
+        let mut hit = vec![false; self.rust.len()];
+        let mut left = self.rust.len();
+        for m in ac.find_overlapping_iter(text) {
+            for &i in &self.trigger_rules[m.pattern().as_usize()] {
+                if !hit[i] {
+                    hit[i] = true;
+                    left -= 1;
+                }
+            }
+            if left == 0 {
+                break;
+            }
+        }
+        self.rust
+            .iter()
+            .zip(hit)
+            .filter(|(id, hit)| {
+                let rule = id.rule();
+                *hit && (service || !rule.service_only()) && rule.rust_wants(text)
+            })
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
     fn new(settings: &Settings) -> Self {
         let pick = |f: fn(&Inputs) -> bool| -> Vec<RuleId> {
             settings
@@ -142,13 +208,19 @@ impl Dispatch {
                 .collect()
         };
         let rust = pick(|i| i.rust);
-        let mut triggers: Vec<&str> = rust
-            .iter()
-            .flat_map(|id| id.rule().rust_triggers())
-            .copied()
-            .collect();
-        triggers.sort_unstable();
-        triggers.dedup();
+        let mut triggers: Vec<&str> = Vec::new();
+        let mut trigger_rules: Vec<Vec<usize>> = Vec::new();
+        for (i, id) in rust.iter().enumerate() {
+            for t in id.rule().rust_triggers() {
+                match triggers.iter().position(|x| x.eq_ignore_ascii_case(t)) {
+                    Some(p) => trigger_rules[p].push(i),
+                    None => {
+                        triggers.push(t);
+                        trigger_rules.push(vec![i]);
+                    }
+                }
+            }
+        }
         let prefilter = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(&triggers)
@@ -162,6 +234,7 @@ impl Dispatch {
             dotenv: pick(|i| i.dotenv),
             repo: pick(|i| i.repo),
             prefilter,
+            trigger_rules,
         }
     }
 }
@@ -173,6 +246,7 @@ struct FileOutcome {
     findings: Vec<Finding>,
     suppressions: Vec<Suppression>,
     manifest: Option<Manifest>,
+    facts: Vec<Fact>,
     rust_parsed: bool,
     /// The text, kept when the file has findings or suppressions (snippets, TC0001).
     source: Option<(Arc<str>, crate::source::LineIndex)>,
@@ -291,6 +365,20 @@ fn check_root(
 
     let mut outcomes: Vec<FileOutcome> = manifest_outcomes;
     outcomes.extend(other_outcomes);
+    index.facts = outcomes
+        .iter_mut()
+        .flat_map(|o| std::mem::take(&mut o.facts))
+        .collect();
+    index.facts.sort_by(|a, b| {
+        (a.rule, &a.path, a.span.start, a.span.end, a.kind, &a.detail).cmp(&(
+            b.rule,
+            &b.path,
+            b.span.start,
+            b.span.end,
+            b.kind,
+            &b.detail,
+        ))
+    });
     report.files_checked += entries.len();
 
     // Repo-level rules.
@@ -436,7 +524,15 @@ fn probe_lockfiles(root: &Path, index: &mut RepoIndex) {
 
 /// Folder names whose contents are tests, examples or fixtures: out of scope by default.
 pub const TEST_DIRS: &[&str] = &[
-    "tests", "test", "testdata", "test-data", "__tests__", "benches", "examples", "example", "fixtures",
+    "tests",
+    "test",
+    "testdata",
+    "test-data",
+    "__tests__",
+    "benches",
+    "examples",
+    "example",
+    "fixtures",
 ];
 
 /// Whether a file is test, example, bench or build-script material.
@@ -513,30 +609,25 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
         }
     };
     let source = SourceFile::new(entry.rel.clone(), kind, text);
-    let krate = ctx
-        .crates
-        .iter()
-        .filter(|c| c.dir.is_empty() || entry.rel.starts_with(&format!("{}/", c.dir)))
-        .max_by_key(|c| c.dir.len());
     let mut violations: Vec<(RuleId, Violation)> = Vec::new();
     let mut parse_error: Option<ParseError> = None;
-    let cx =
+    let mut facts: Vec<Fact> = Vec::new();
+    let mut cx =
         |id: RuleId, out: &mut Vec<(RuleId, Violation)>, f: &mut dyn FnMut(&mut RuleCtx<'_>)| {
             let mut c = RuleCtx {
                 rule: id,
                 out,
-                service: krate.is_some_and(|k| k.is_service),
+                facts: &mut facts,
+                path: &entry.rel,
+                krate,
             };
             f(&mut c);
         };
     let d = ctx.dispatch;
     match kind {
         FileKind::Rust => {
-            if d
-                .prefilter
-                .as_ref()
-                .is_some_and(|ac| ac.is_match(&source.text))
-            {
+            let candidates = d.rust_candidates(&source.text, krate.is_some_and(|k| k.is_service));
+            if !candidates.is_empty() {
                 if nesting_depth(&source.text) > MAX_NESTING {
                     parse_error = Some(ParseError::new(
                         format!("skipped: brackets nested deeper than {MAX_NESTING} levels"),
@@ -546,7 +637,7 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
                     match RustFile::parse(&source, settings.include_tests) {
                         Ok(file) => {
                             out.rust_parsed = true;
-                            for &id in &d.rust {
+                            for &id in &candidates {
                                 cx(id, &mut violations, &mut |c| id.rule().check_rust(&file, c));
                             }
                         }
@@ -614,7 +705,12 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
     if settings.inline_suppressions {
         out.suppressions = suppress::parse(&source);
     }
-    if violations.is_empty() && out.suppressions.is_empty() && !kind.is_manifest() {
+    out.facts = facts;
+    if violations.is_empty()
+        && out.suppressions.is_empty()
+        && out.facts.is_empty()
+        && !kind.is_manifest()
+    {
         return out;
     }
     let text: Arc<str> = source.text.into();

@@ -266,6 +266,18 @@ pub trait Rule: Sync + Send {
         &[]
     }
 
+    /// A second, finer look at a Rust file that contains one of this rule's triggers, still
+    /// before any parse (a regex, a line check). Return `false` when the rule cannot fire.
+    fn rust_wants(&self, _text: &str) -> bool {
+        true
+    }
+
+    /// Whether the rule applies to Rust code of service crates only; such rules neither run nor
+    /// cause a parse in other crates.
+    fn service_only(&self) -> bool {
+        false
+    }
+
     /// Checks one parsed Rust file.
     fn check_rust(&self, _file: &RustFile, _cx: &mut RuleCtx<'_>) {}
 
@@ -336,7 +348,9 @@ impl Violation {
 pub struct RuleCtx<'a> {
     pub(crate) rule: RuleId,
     pub(crate) out: &'a mut Vec<(RuleId, Violation)>,
-    pub(crate) service: bool,
+    pub(crate) facts: &'a mut Vec<crate::engine::Fact>,
+    pub(crate) path: &'a str,
+    pub(crate) krate: Option<&'a crate::engine::CrateInfo>,
 }
 
 impl RuleCtx<'_> {
@@ -347,7 +361,29 @@ impl RuleCtx<'_> {
 
     /// Whether the current file belongs to a crate that looks like a service.
     pub fn is_service(&self) -> bool {
-        self.service
+        self.krate.is_some_and(|k| k.is_service)
+    }
+
+    /// The Cargo package the current file belongs to, if any.
+    pub fn krate(&self) -> Option<&crate::engine::CrateInfo> {
+        self.krate
+    }
+
+    /// The current file's path, relative to the checked root.
+    pub fn path(&self) -> &str {
+        self.path
+    }
+
+    /// Records a fact for this rule's `check_repo`, located in the current file.
+    pub fn fact(&mut self, kind: &'static str, span: Range<usize>, detail: impl Into<String>) {
+        self.facts.push(crate::engine::Fact {
+            rule: self.rule,
+            kind,
+            path: self.path.to_string(),
+            span,
+            krate: self.krate.map(|k| k.dir.clone()),
+            detail: detail.into(),
+        });
     }
 }
 
@@ -412,7 +448,7 @@ macro_rules! declare_rule {
 /// Common imports for rule files.
 pub mod prelude {
     pub use crate::declare_rule;
-    pub use crate::engine::RepoIndex;
+    pub use crate::engine::{Fact, RepoIndex};
     pub use crate::rule::{Inputs, RepoCtx, Rule, RuleCtx, RuleMeta, Violation};
     pub use crate::source::dockerfile::DockerFile;
     pub use crate::source::dotenv::DotenvFile;

@@ -6,6 +6,7 @@
 
 pub mod dockerfile;
 pub mod dotenv;
+pub mod flow;
 pub mod manifest;
 pub mod rust;
 pub mod structured;
@@ -297,7 +298,10 @@ mod tests {
         assert_eq!(FileKind::classify("api.Dockerfile"), FileKind::Dockerfile);
         assert_eq!(FileKind::classify("Dockerfile.prod"), FileKind::Dockerfile);
         assert_eq!(FileKind::classify("Containerfile"), FileKind::Dockerfile);
-        assert_eq!(FileKind::classify("src/source/dockerfile.rs"), FileKind::Rust);
+        assert_eq!(
+            FileKind::classify("src/source/dockerfile.rs"),
+            FileKind::Rust
+        );
         assert_eq!(FileKind::classify("Dockerfile.j2"), FileKind::Other);
         assert_eq!(FileKind::classify(".env.production"), FileKind::Dotenv);
         assert_eq!(FileKind::classify("Cargo.lock"), FileKind::Lockfile);
