@@ -94,7 +94,7 @@ mod tests {
     #[test]
     fn masking_keeps_prefix_and_length() {
         let t = "key = \"sk_live_abcdef\"\n";
-        let m = mask_spans(t, &[6..22]);
+        let m = mask_spans(t, std::slice::from_ref(&(6..22)));
         assert_eq!(m.len(), t.len());
         assert_eq!(m, "key = \"sk_l**********\"\n");
         assert_eq!(redact("sk_live_abcdef"), "sk_l…");

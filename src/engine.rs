@@ -541,7 +541,9 @@ fn is_test_path(rel: &str, krate: Option<&CrateInfo>) -> bool {
         Some(c) if !c.dir.is_empty() => rel.strip_prefix(&format!("{}/", c.dir)).unwrap_or(rel),
         _ => rel,
     };
-    within == "build.rs" || rel.split('/').rev().skip(1).any(|c| TEST_DIRS.contains(&c))
+    within == "build.rs"
+        || crate::source::is_test_file(rel)
+        || rel.split('/').rev().skip(1).any(|c| TEST_DIRS.contains(&c))
 }
 
 fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
@@ -602,15 +604,18 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
         Ok(t) => t,
         Err(e) if kind == FileKind::Other => String::from_utf8_lossy(e.as_bytes()).into_owned(),
         Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let line = 1 + e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
             return unparsable(format!(
-                "skipped: not valid UTF-8 (first bad byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ))
+                "skipped: not valid UTF-8 (first bad byte on line {line}, byte offset {at})"
+            ));
         }
     };
     let source = SourceFile::new(entry.rel.clone(), kind, text);
     let mut violations: Vec<(RuleId, Violation)> = Vec::new();
     let mut parse_error: Option<ParseError> = None;
+    // Where the rules did not look (test code), a suppression cannot be judged unused.
+    let mut test_code: Option<crate::source::rust::TestCode> = None;
     let mut facts: Vec<Fact> = Vec::new();
     let mut cx =
         |id: RuleId, out: &mut Vec<(RuleId, Violation)>, f: &mut dyn FnMut(&mut RuleCtx<'_>)| {
@@ -637,6 +642,7 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
                     match RustFile::parse(&source, settings.include_tests) {
                         Ok(file) => {
                             out.rust_parsed = true;
+                            test_code = Some(file.tests.clone());
                             for &id in &candidates {
                                 cx(id, &mut violations, &mut |c| id.rule().check_rust(&file, c));
                             }
@@ -693,7 +699,7 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
             }
         }
     }
-    if let Some(e) = parse_error {
+    if let Some(e) = parse_error.clone() {
         if settings.is_enabled(RuleId::UnparsableFile) {
             violations.push((
                 RuleId::UnparsableFile,
@@ -704,6 +710,13 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
     }
     if settings.inline_suppressions {
         out.suppressions = suppress::parse(&source);
+        for s in &mut out.suppressions {
+            let (at, target) = s.anchors(&source);
+            let skipped = |o: usize| test_code.as_ref().is_some_and(|t| t.contains(o));
+            if parse_error.is_some() || skipped(at) || skipped(target) {
+                s.excuse();
+            }
+        }
     }
     out.facts = facts;
     if violations.is_empty()

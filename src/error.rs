@@ -3,27 +3,33 @@
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use thiserror::Error;
 
+/// A malformed configuration file, with the place to point at.
+#[derive(Debug, Error, Diagnostic)]
+#[error("invalid configuration: {message}")]
+#[diagnostic(
+    code(twelve_check::config),
+    help("see the Configuration section of the README for every key")
+)]
+pub struct ConfigError {
+    /// What is wrong.
+    pub message: String,
+    /// The configuration file.
+    #[source_code]
+    pub src: NamedSource<String>,
+    /// Where.
+    #[label("{label}")]
+    pub span: SourceSpan,
+    /// Text under the snippet.
+    pub label: String,
+}
+
 /// An error that makes the whole result untrustworthy.
 #[derive(Debug, Error, Diagnostic)]
 pub enum Error {
     /// A configuration file is malformed or holds an unknown key or value.
-    #[error("invalid configuration: {message}")]
-    #[diagnostic(
-        code(twelve_check::config),
-        help("see the Configuration section of the README for every key")
-    )]
-    Config {
-        /// What is wrong.
-        message: String,
-        /// The configuration file.
-        #[source_code]
-        src: NamedSource<String>,
-        /// Where.
-        #[label("{label}")]
-        span: SourceSpan,
-        /// Text under the snippet.
-        label: String,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(Box<ConfigError>),
     /// A path given on the command line cannot be read.
     #[error("cannot read `{path}`: {source}")]
     #[diagnostic(code(twelve_check::io))]
@@ -52,11 +58,11 @@ impl Error {
         let len = text.len();
         let start = span.start.min(len);
         let end = span.end.clamp(start, len);
-        Error::Config {
+        Error::Config(Box::new(ConfigError {
             message: message.into(),
             src: NamedSource::new(path, text.to_string()),
             span: (start, end - start).into(),
             label: label.into(),
-        }
+        }))
     }
 }

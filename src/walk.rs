@@ -81,7 +81,8 @@ pub fn walk(root: &Path, opts: &WalkOptions<'_>) -> (Vec<Entry>, Vec<WalkIssue>)
             }
             exclude.is_empty() || {
                 let rel = relative(&root_owned, e.path());
-                !exclude.is_match(&rel) && !(is_dir && exclude.is_match(format!("{rel}/")))
+                let dir_match = is_dir && exclude.is_match(format!("{rel}/"));
+                !exclude.is_match(&rel) && !dir_match
             }
         })
         .build_parallel();

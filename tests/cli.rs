@@ -42,7 +42,10 @@ fn demo_app_reports_all_four_kinds_and_exits_1() {
         assert!(out.contains(c), "{c} missing from:\n{out}");
     }
     assert!(out.contains("Twelve-factor scorecard"));
-    assert!(out.contains("fixtures/apps/axum-shop/src/telemetry.rs:23:25"), "{out}");
+    assert!(
+        out.contains("fixtures/apps/axum-shop/src/telemetry.rs:23:25"),
+        "{out}"
+    );
     assert!(!out.contains("hunter2"), "a secret leaked into the output");
 }
 
@@ -59,8 +62,24 @@ fn exit_zero_and_fail_on() {
     // Only the note-level TC0402 is left when errors are ignored: below the default threshold.
     let only_note = tc(&["--isolated", "--select", "TC0402", DEMO], &repo());
     assert_eq!(code(&only_note), 0, "{}", stdout(&only_note));
-    assert_eq!(code(&tc(&["--isolated", "--select", "TC0402", "--fail-on", "note", DEMO], &repo())), 1);
-    assert_eq!(code(&tc(&["--isolated", "--fail-on", "never", DEMO], &repo())), 0);
+    assert_eq!(
+        code(&tc(
+            &[
+                "--isolated",
+                "--select",
+                "TC0402",
+                "--fail-on",
+                "note",
+                DEMO
+            ],
+            &repo()
+        )),
+        1
+    );
+    assert_eq!(
+        code(&tc(&["--isolated", "--fail-on", "never", DEMO], &repo())),
+        0
+    );
 }
 
 #[test]
@@ -81,9 +100,27 @@ fn json_output_follows_the_schema() {
     assert_eq!(v["tool"]["name"], "twelve-check");
     assert_eq!(v["scorecard"].as_array().map(Vec::len), Some(12));
     let findings = v["findings"].as_array().expect("findings array");
-    assert_eq!(v["summary"]["findings"].as_u64(), Some(findings.len() as u64));
+    assert_eq!(
+        v["summary"]["findings"].as_u64(),
+        Some(findings.len() as u64)
+    );
     for f in findings {
-        for key in ["code", "name", "factor", "factor_name", "severity", "message", "path", "line", "column", "end_line", "end_column", "help", "url", "fingerprint"] {
+        for key in [
+            "code",
+            "name",
+            "factor",
+            "factor_name",
+            "severity",
+            "message",
+            "path",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "help",
+            "url",
+            "fingerprint",
+        ] {
             assert!(f.get(key).is_some(), "finding lacks {key}: {f}");
         }
         assert!(!f["path"].as_str().unwrap_or("").contains('\\'));
@@ -106,7 +143,17 @@ fn concise_output_is_one_line_per_finding() {
 fn output_file_is_written() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("out.json");
-    let o = tc(&["--isolated", "-f", "json", "-o", file.to_str().expect("utf-8"), DEMO], &repo());
+    let o = tc(
+        &[
+            "--isolated",
+            "-f",
+            "json",
+            "-o",
+            file.to_str().expect("utf-8"),
+            DEMO,
+        ],
+        &repo(),
+    );
     assert_eq!(code(&o), 1);
     assert!(stdout(&o).is_empty());
     let text = std::fs::read_to_string(&file).expect("output written");
@@ -116,7 +163,11 @@ fn output_file_is_written() {
 #[test]
 fn bad_config_exits_2_pointing_at_the_line() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("twelve-check.toml"), "fail-on = \"warning\"\nselekt = [\"TC03\"]\n").expect("write");
+    std::fs::write(
+        dir.path().join("twelve-check.toml"),
+        "fail-on = \"warning\"\nselekt = [\"TC03\"]\n",
+    )
+    .expect("write");
     let o = tc(&["."], dir.path());
     assert_eq!(code(&o), 2);
     let err = stderr(&o);
@@ -161,23 +212,36 @@ fn rules_and_explain() {
     }
     let j = tc(&["rules", "--format", "json"], &repo());
     let v: serde_json::Value = serde_json::from_str(&stdout(&j)).expect("json");
-    assert_eq!(v.as_array().map(Vec::len), Some(twelve_check::registry::RuleId::ALL.len()));
+    assert_eq!(
+        v.as_array().map(Vec::len),
+        Some(twelve_check::registry::RuleId::ALL.len())
+    );
 
     let e = tc(&["explain", "hardcoded-secret"], &repo());
     assert_eq!(code(&e), 0);
-    let page = std::fs::read_to_string(repo().join("rules/TC0301-hardcoded-secret.md")).expect("page");
+    let page =
+        std::fs::read_to_string(repo().join("rules/TC0301-hardcoded-secret.md")).expect("page");
     assert_eq!(stdout(&e), page);
     assert_eq!(code(&tc(&["explain", "TC9999"], &repo())), 2);
 }
 
 #[test]
 fn select_and_ignore_by_factor_name() {
-    let o = tc(&["--isolated", "-f", "concise", "--select", "config", DEMO], &repo());
+    let o = tc(
+        &["--isolated", "-f", "concise", "--select", "config", DEMO],
+        &repo(),
+    );
     let out = stdout(&o);
     assert!(out.contains("TC0301") && !out.contains("TC1101"), "{out}");
-    let o = tc(&["--isolated", "-f", "concise", "--ignore", "logs,TC02", DEMO], &repo());
+    let o = tc(
+        &["--isolated", "-f", "concise", "--ignore", "logs,TC02", DEMO],
+        &repo(),
+    );
     let out = stdout(&o);
-    assert!(!out.contains("TC1101") && !out.contains("TC0201") && out.contains("TC0601"), "{out}");
+    assert!(
+        !out.contains("TC1101") && !out.contains("TC0201") && out.contains("TC0601"),
+        "{out}"
+    );
 }
 
 #[test]

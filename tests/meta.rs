@@ -16,14 +16,25 @@ fn codes_are_unique_well_formed_and_sorted() {
     let mut previous = "";
     for id in RuleId::ALL {
         let m = id.meta();
-        let caps = re.captures(m.code).unwrap_or_else(|| panic!("{}: malformed code", m.code));
-        assert_eq!(caps[1].parse::<u8>().ok(), Some(m.factor.number()), "{}: code does not match its factor", m.code);
+        let caps = re
+            .captures(m.code)
+            .unwrap_or_else(|| panic!("{}: malformed code", m.code));
+        assert_eq!(
+            caps[1].parse::<u8>().ok(),
+            Some(m.factor.number()),
+            "{}: code does not match its factor",
+            m.code
+        );
         assert!(codes.insert(m.code), "{}: duplicate code", m.code);
         assert!(names.insert(m.name), "{}: duplicate name", m.name);
         assert!(m.code > previous, "{}: registry not in code order", m.code);
         previous = m.code;
         let kebab = m.name.chars().all(|c| c.is_ascii_lowercase() || c == '-');
-        assert!(kebab && !m.name.starts_with("no-"), "{}: name must be kebab-case and describe the pattern", m.name);
+        assert!(
+            kebab && !m.name.starts_with("no-"),
+            "{}: name must be kebab-case and describe the pattern",
+            m.name
+        );
         assert!(
             Factor::from_name(m.name).is_none(),
             "{}: a rule name must not shadow a factor name",
@@ -37,14 +48,27 @@ fn docs_have_the_required_sections_in_order() {
     for id in RuleId::ALL {
         let docs = id.meta().documentation();
         let mut at = 0;
-        for heading in ["## What it does", "## Why is this bad?", "## Example", "Use instead"] {
+        for heading in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "Use instead",
+        ] {
             let pos = docs[at..]
                 .find(heading)
                 .unwrap_or_else(|| panic!("{}: docs lack `{heading}` (in order)", id.code()));
             at += pos + heading.len();
         }
-        assert!(!id.meta().summary().is_empty(), "{}: empty summary", id.code());
-        assert!(id.meta().source_path().starts_with("src/rules/"), "{}", id.code());
+        assert!(
+            !id.meta().summary().is_empty(),
+            "{}: empty summary",
+            id.code()
+        );
+        assert!(
+            id.meta().source_path().starts_with("src/rules/"),
+            "{}",
+            id.code()
+        );
         assert!(
             common::root().join(id.meta().source_path()).is_file(),
             "{}: source path {} does not exist",
@@ -65,11 +89,18 @@ fn every_rule_has_pass_and_fail_fixtures() {
             .expect("fixtures/")
             .flatten()
             .map(|e| e.path())
-            .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(&folder)));
+            .find(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(&folder))
+            });
         let cases: Vec<String> = factor_dir
             .map(|d| d.join(m.name))
             .and_then(|d| std::fs::read_dir(d).ok())
-            .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
             .unwrap_or_default();
         for kind in ["pass-", "fail-"] {
             if !cases.iter().any(|c| c.starts_with(kind)) {
@@ -99,7 +130,11 @@ fn rule_pages_are_fresh() {
             }
         }
     }
-    for e in std::fs::read_dir(root.join("rules")).into_iter().flatten().flatten() {
+    for e in std::fs::read_dir(root.join("rules"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
         let path = format!("rules/{}", e.file_name().to_string_lossy());
         if !expected_files.contains(&path) {
             if update {
@@ -119,12 +154,17 @@ fn rule_pages_are_fresh() {
 #[test]
 fn dogfood_clean_on_own_repository() {
     let root = common::root();
-    let settings = twelve_check::config::load(&root, &Default::default()).expect("own config loads");
+    let settings =
+        twelve_check::config::load(&root, &Default::default()).expect("own config loads");
     let report = twelve_check::check(&[root], &settings).expect("checks");
     let lines: Vec<String> = report
         .findings
         .iter()
         .map(|f| format!("{}:{}: {} {}", f.rel_path, f.line, f.code(), f.message))
         .collect();
-    assert!(lines.is_empty(), "twelve-check reports on its own repository:\n{}", lines.join("\n"));
+    assert!(
+        lines.is_empty(),
+        "twelve-check reports on its own repository:\n{}",
+        lines.join("\n")
+    );
 }

@@ -48,12 +48,21 @@ pub struct Manifest {
     pub is_workspace: bool,
     /// Cargo: `package.workspace = ".."`, the explicit workspace root.
     pub workspace_path: Option<String>,
+    /// Cargo: `workspace.members`, as written (globs not expanded).
+    pub workspace_members: Vec<String>,
+    /// Cargo: `workspace.exclude`, as written.
+    pub workspace_exclude: Vec<String>,
+    /// Cargo: the package inherits from a workspace (`x.workspace = true` in `[package]`, a
+    /// dependency or `[lints]`), so it is a member of some workspace even when none is in sight.
+    pub inherits_workspace: bool,
     /// Cargo: declares `[[bin]]` targets.
     pub declares_bin: bool,
     /// Cargo: `package.name`.
     pub name: Option<String>,
     /// pyproject: the managing tool, when one is named.
     pub py_tool: Option<PyTool>,
+    /// Gemfile: loads a gemspec (`gemspec`), so it is the Gemfile of a gem library.
+    pub gemspec: bool,
 }
 
 impl Manifest {
@@ -82,9 +91,18 @@ impl Manifest {
             FileKind::Pyproject => {
                 let tool = root.get("tool");
                 let has = |t: &str| tool.and_then(|n| n.get(t)).is_some();
+                // `[tool.pdm.build]` and `[tool.pdm.version]` configure the pdm-backend build
+                // backend only; any other `[tool.pdm]` key means PDM manages the project.
+                let pdm_manages = match tool.and_then(|n| n.get("pdm")) {
+                    Some(Node::Map(kv)) => kv
+                        .iter()
+                        .any(|(k, _)| !matches!(k.name.as_str(), "build" | "version")),
+                    Some(_) => true,
+                    None => false,
+                };
                 m.py_tool = if has("poetry") {
                     Some(PyTool::Poetry)
-                } else if has("pdm") {
+                } else if pdm_manages {
                     Some(PyTool::Pdm)
                 } else if has("uv") {
                     Some(PyTool::Uv)
@@ -134,7 +152,10 @@ impl Manifest {
                     })
                 }
                 FileKind::GoMod => {
-                    if t.starts_with("require (") {
+                    let opens_block = t
+                        .strip_prefix("require")
+                        .is_some_and(|r| r.trim_start().starts_with('('));
+                    if opens_block {
                         in_require_block = true;
                         None
                     } else if in_require_block && t == ")" {
@@ -148,10 +169,14 @@ impl Manifest {
                             .map(str::to_string)
                     }
                 }
-                FileKind::Gemfile => t
-                    .strip_prefix("gem ")
-                    .and_then(|r| r.trim().split(['\'', '"']).nth(1))
-                    .map(str::to_string),
+                FileKind::Gemfile => {
+                    if t == "gemspec" || t.starts_with("gemspec ") || t.starts_with("gemspec(") {
+                        m.gemspec = true;
+                    }
+                    t.strip_prefix("gem ")
+                        .and_then(|r| r.trim().split(['\'', '"']).nth(1))
+                        .map(str::to_string)
+                }
                 _ => None,
             };
             if let Some(name) = name {
@@ -180,7 +205,24 @@ fn cargo(root: &Node, source: &SourceFile, m: &mut Manifest) {
             .and_then(Node::as_str)
             .map(str::to_string);
     }
-    m.is_workspace = root.get("workspace").is_some();
+    if let Some(ws) = root.get("workspace") {
+        m.is_workspace = true;
+        m.workspace_members = strings(ws.get("members"));
+        m.workspace_exclude = strings(ws.get("exclude"));
+    }
+    m.inherits_workspace = ["package", "lints"]
+        .iter()
+        .filter_map(|t| root.get(t))
+        .chain(
+            ["dependencies", "dev-dependencies", "build-dependencies"]
+                .iter()
+                .filter_map(|t| match root.get(t) {
+                    Some(Node::Map(deps)) => Some(deps.iter().map(|(_, d)| d)),
+                    _ => None,
+                })
+                .flatten(),
+        )
+        .any(inherits);
     m.declares_bin = matches!(root.get("bin"), Some(Node::Seq(items)) if !items.is_empty());
     if let Node::Map(top) = root {
         if let Some((k, _)) = top.iter().find(|(k, _)| k.name == "package") {
@@ -192,6 +234,30 @@ fn cargo(root: &Node, source: &SourceFile, m: &mut Manifest) {
         for (_, t) in targets {
             m.dependencies.extend(table_deps(t.get("dependencies")));
         }
+    }
+}
+
+/// Whether a Cargo table says `workspace = true` itself or in one of its values
+/// (`edition.workspace = true`, `serde = { workspace = true }`).
+fn inherits(node: &Node) -> bool {
+    let is_true = |n: Option<&Node>| n.and_then(Node::as_str) == Some("true");
+    match node {
+        Node::Map(kv) => {
+            is_true(node.get("workspace")) || kv.iter().any(|(_, v)| is_true(v.get("workspace")))
+        }
+        _ => false,
+    }
+}
+
+/// The strings of a TOML array.
+fn strings(node: Option<&Node>) -> Vec<String> {
+    match node {
+        Some(Node::Seq(items)) => items
+            .iter()
+            .filter_map(Node::as_str)
+            .map(str::to_string)
+            .collect(),
+        _ => vec![],
     }
 }
 
@@ -257,13 +323,77 @@ mod tests {
     }
 
     #[test]
+    fn cargo_workspace_facts() {
+        let src = SourceFile::new(
+            "Cargo.toml",
+            FileKind::CargoToml,
+            "[workspace]\nmembers = [\"crates/*\"]\nexclude = [\"tools\"]\n".into(),
+        );
+        let f = StructuredFile::parse(&src).expect("valid");
+        let m = Manifest::from_structured(&f);
+        assert!(m.is_workspace && !m.is_package);
+        assert_eq!(m.workspace_members, ["crates/*"]);
+        assert_eq!(m.workspace_exclude, ["tools"]);
+        for (text, inherits) in [
+            ("[package]\nname = \"a\"\nedition.workspace = true\n", true),
+            (
+                "[package]\nname = \"a\"\n[dependencies]\nserde = { workspace = true }\n",
+                true,
+            ),
+            ("[package]\nname = \"a\"\n[lints]\nworkspace = true\n", true),
+            ("[package]\nname = \"a\"\nworkspace = \"..\"\n", false),
+            (
+                "[package]\nname = \"a\"\n[dependencies]\nserde = \"1\"\n",
+                false,
+            ),
+        ] {
+            let src = SourceFile::new("a/Cargo.toml", FileKind::CargoToml, text.into());
+            let f = StructuredFile::parse(&src).expect("valid");
+            assert_eq!(
+                Manifest::from_structured(&f).inherits_workspace,
+                inherits,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn pyproject_tools() {
+        let tool = |text: &str| {
+            let src = SourceFile::new("pyproject.toml", FileKind::Pyproject, text.into());
+            let f = StructuredFile::parse(&src).expect("valid");
+            Manifest::from_structured(&f).py_tool
+        };
+        assert_eq!(tool("[tool.poetry]\nname = \"a\"\n"), Some(PyTool::Poetry));
+        assert_eq!(
+            tool("[tool.pdm.dev-dependencies]\nt = []\n"),
+            Some(PyTool::Pdm)
+        );
+        assert_eq!(tool("[tool.pdm.build]\nincludes = []\n"), None);
+        assert_eq!(tool("[tool.uv]\npackage = false\n"), Some(PyTool::Uv));
+        assert_eq!(tool("[project]\nname = \"a\"\n"), None);
+    }
+
+    #[test]
+    fn gemfile_gemspec() {
+        let src = SourceFile::new(
+            "Gemfile",
+            FileKind::Gemfile,
+            "source \"https://rubygems.org\"\ngemspec\ngem \"rake\"\n".into(),
+        );
+        let m = Manifest::from_lines(&src);
+        assert!(m.gemspec);
+        assert_eq!(m.dependencies.len(), 1);
+    }
+
+    #[test]
     fn go_mod_requires() {
         let src = SourceFile::new(
             "go.mod",
             FileKind::GoMod,
-            "module x\n\nrequire (\n\tgithub.com/a/b v1.0.0\n)\nrequire c.io/d v2\n".into(),
+            "module x\n\nrequire (\n\tgithub.com/a/b v1.0.0\n)\nrequire c.io/d v2\nrequire(\n\te.io/f v1 // indirect\n)\n".into(),
         );
         let m = Manifest::from_lines(&src);
-        assert_eq!(m.dependencies.len(), 2);
+        assert_eq!(m.dependencies.len(), 3);
     }
 }

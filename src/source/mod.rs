@@ -8,7 +8,9 @@ pub mod dockerfile;
 pub mod dotenv;
 pub mod flow;
 pub mod manifest;
+pub mod procfile;
 pub mod rust;
+pub mod shell;
 pub mod structured;
 
 use std::ops::Range;
@@ -154,6 +156,24 @@ impl FileKind {
             _ => Some("#"),
         }
     }
+}
+
+/// Whether a file's name marks it as a test or a test snapshot, whatever its folder:
+/// `tests.rs`, `foo_test.go`, `test_foo.py`, `foo.test.js`, `foo.spec.ts`, `x509_test.cc`,
+/// `*.snap`.
+pub fn is_test_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let stem = name.split_once('.').map_or(name.as_str(), |(s, _)| s);
+    stem == "tests"
+        || stem == "test"
+        || stem == "conftest"
+        || stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem.ends_with("_tests")
+        || stem.ends_with("_spec")
+        || name.contains(".test.")
+        || name.contains(".spec.")
+        || name.ends_with(".snap")
 }
 
 /// A file that failed to parse: why, and where when known.

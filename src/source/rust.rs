@@ -1,10 +1,16 @@
 //! Rust source: a syn parse plus the facts most rules need, extracted in one pass.
 //!
-//! The pass resolves `use` aliases (so `MemoryStore` written after `use tower_sessions::MemoryStore`
-//! is known as `tower_sessions::MemoryStore`), looks inside macro bodies that parse as
-//! comma-separated expressions, skips test code unless asked, and records for every string
-//! literal what it is bound to and whether it is the fallback of an environment lookup. Rules
-//! needing more structure read `ast` directly.
+//! The pass resolves `use` aliases per module (so `MemoryStore` written after
+//! `use tower_sessions::MemoryStore` is known as `tower_sessions::MemoryStore`, but a
+//! `struct MemoryStore` of a nested module is not); looks inside macro bodies: as comma-separated
+//! expressions (`format!`, `vec!`), as statements, as the items of `lazy_static!`/`thread_local!`,
+//! and otherwise token by token, parsing each bracketed group again (`json!({"k": ".."})`,
+//! `tokio::select!` arms); skips test code and doc comments unless asked; and records for every
+//! string literal what it is bound to, whether it is only compared against, and whether it is the
+//! fallback of an environment lookup (`unwrap_or*`, `map_or*`, `match`/`if let`/`let else` on
+//! the lookup, `if env::var(..).is_err()`) or a configuration default (clap `default_value`,
+//! `set_default`, `#[serde(default = "..")]` functions, `impl Default` of a settings type).
+//! Rules needing more structure read `ast` directly.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -35,6 +41,8 @@ pub struct RustFile<'a> {
     pub paths: Vec<PathUse>,
     /// Whether test code is in scope (rules walking `ast` themselves honour it).
     pub include_tests: bool,
+    /// Where the test code is, for rules that walk `ast` themselves.
+    pub tests: TestCode,
 }
 
 /// A string literal and what surrounds it.
@@ -53,6 +61,13 @@ pub struct StrLit {
     pub env_fallback: bool,
     /// Index into [`RustFile::calls`] of the call this literal is a direct argument of.
     pub call: Option<usize>,
+    /// Whether the fallback is a configuration default rather than an environment lookup's:
+    /// a command-line `default_value`, `set_default`, a `#[serde(default = "..")]` function or
+    /// `impl Default` of a settings type (`env_fallback` is set too).
+    pub config_default: bool,
+    /// Whether the literal is only compared against: a `match`/`if let` pattern or an operand
+    /// of `==`/`!=`.
+    pub compared: bool,
 }
 
 /// A call expression.
@@ -95,7 +110,24 @@ const ENV_LOOKUPS: &[&str] = &[
     "env::var_os",
     "dotenvy::var",
     "dotenv::var",
+    "std::env::args",
+    "std::env::args_os",
+    "env::args",
+    "env::args_os",
 ];
+
+/// Methods whose literal arguments are defaults of a configuration lookup: clap's
+/// `Arg::default_value`, the `config` crate's `set_default`.
+const DEFAULT_METHODS: &[&str] = &[
+    "default_value",
+    "default_values",
+    "default_value_os",
+    "default_missing_value",
+    "set_default",
+];
+
+/// Attribute paths of command-line parsers whose `default_value = ".."` is a config default.
+const ARG_ATTRS: &[&str] = &["arg", "clap", "structopt", "argh", "option", "bpaf"];
 
 /// Methods that supply a fallback when a lookup failed.
 const FALLBACK_METHODS: &[&str] = &[
@@ -121,37 +153,15 @@ impl<'a> RustFile<'a> {
         for item in &ast.items {
             collect_uses(item, &mut aliases, &mut globs);
         }
-        let mut v = Extractor {
-            aliases: &aliases,
-            include_tests,
-            lits: Vec::new(),
-            calls: Vec::new(),
-            paths: Vec::new(),
-            bindings: HashMap::new(),
-            item_bindings: HashSet::new(),
-            fallback_depth: 0,
-            fallback_names: HashSet::new(),
-            lit_call: HashMap::new(),
-        };
+        let mut v = Extractor::new(module_uses(&ast.items), include_tests);
         v.visit_file(&ast);
-        let Extractor {
-            mut lits,
-            calls,
-            paths,
-            fallback_names,
-            ..
-        } = v;
-        // A const used as an env fallback is a default, not a hardcoded value.
-        for lit in &mut lits {
-            if lit.binding_is_item
-                && lit
-                    .binding
-                    .as_ref()
-                    .is_some_and(|b| fallback_names.contains(b))
-            {
-                lit.env_fallback = true;
-            }
-        }
+        let lits = v.finish();
+        let Extractor { calls, paths, .. } = v;
+        let tests = if include_tests {
+            TestCode::default()
+        } else {
+            TestCode::find(&ast)
+        };
         let file = RustFile {
             source,
             ast,
@@ -161,6 +171,7 @@ impl<'a> RustFile<'a> {
             calls,
             paths,
             include_tests,
+            tests,
         };
         Ok(file)
     }
@@ -207,6 +218,30 @@ fn mask_shebang(text: &str) -> std::borrow::Cow<'_, str> {
 /// The byte range of a span in the file it came from.
 pub fn byte_range(span: Span) -> Range<usize> {
     span.byte_range()
+}
+
+/// The `use` aliases visible in a module: its own `use` items and those at the top of its
+/// functions' bodies, but not those of nested modules (Rust imports are not inherited).
+fn module_uses(items: &[syn::Item]) -> HashMap<String, String> {
+    fn add(item: &syn::Item, aliases: &mut HashMap<String, String>, globs: &mut Vec<String>) {
+        match item {
+            syn::Item::Use(u) => use_tree(&u.tree, String::new(), aliases, globs),
+            syn::Item::Fn(f) => {
+                for stmt in &f.block.stmts {
+                    if let syn::Stmt::Item(item) = stmt {
+                        add(item, aliases, globs);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut aliases = HashMap::new();
+    let mut globs = Vec::new();
+    for item in items {
+        add(item, &mut aliases, &mut globs);
+    }
+    aliases
 }
 
 fn collect_uses(item: &syn::Item, aliases: &mut HashMap<String, String>, globs: &mut Vec<String>) {
@@ -283,40 +318,263 @@ fn resolve_with(aliases: &HashMap<String, String>, path: &syn::Path) -> String {
     out
 }
 
-/// Whether attributes mark test-only code: `#[cfg(test)]`, `#[test]`, `#[tokio::test]`, ...
+/// Whether attributes mark test code: `#[cfg(test)]`, `#[cfg(all(.., test))]`,
+/// `#[cfg(any(test, feature = "mock"))]` (test support a feature also builds), `#[test]`,
+/// `#[tokio::test]`, `#[rstest]`, `#[test_case(..)]`, `#[bench]`; not `#[cfg(not(test))]`.
 pub fn is_test_attrs(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| {
         let path = a.path();
-        if path.segments.last().is_some_and(|s| s.ident == "test") {
+        if path.segments.last().is_some_and(|s| {
+            s.ident == "test" || s.ident == "rstest" || s.ident == "test_case" || s.ident == "bench"
+        }) {
             return true;
         }
         if path.is_ident("cfg") {
             if let syn::Meta::List(list) = &a.meta {
-                let tokens = list.tokens.to_string();
-                return tokens == "test" || tokens.starts_with("all (test");
+                return cfg_mentions_test(list.tokens.clone());
             }
         }
         false
     })
 }
 
-struct Extractor<'f> {
-    aliases: &'f HashMap<String, String>,
+/// Where test code is in a parsed Rust file (items, statements, closures and arms marked by
+/// [`is_test_attrs`]); empty when the run includes tests. Computed once per file.
+#[derive(Clone, Debug, Default)]
+pub struct TestCode {
+    /// Byte ranges of test items, functions, statements and closures.
+    pub ranges: Vec<Range<usize>>,
+}
+
+impl TestCode {
+    fn find(ast: &syn::File) -> Self {
+        let mut v = TestRanges { ranges: Vec::new() };
+        v.visit_file(ast);
+        TestCode { ranges: v.ranges }
+    }
+
+    /// Whether the byte offset lies in test code.
+    pub fn contains(&self, offset: usize) -> bool {
+        self.ranges.iter().any(|r| r.contains(&offset))
+    }
+}
+
+/// Whether `cfg(..)` tokens switch code on under `test`: a bare `test` that is not inside
+/// `not(..)` and not a `key = value` name.
+fn cfg_mentions_test(tokens: proc_macro2::TokenStream) -> bool {
+    use proc_macro2::TokenTree as T;
+    let list: Vec<T> = tokens.into_iter().collect();
+    for (i, t) in list.iter().enumerate() {
+        match t {
+            T::Ident(id) if id == "test" => {
+                let assigned = matches!(list.get(i + 1), Some(T::Punct(p)) if p.as_char() == '=');
+                if !assigned {
+                    return true;
+                }
+            }
+            T::Group(g) => {
+                let negated = i > 0 && matches!(&list[i - 1], T::Ident(id) if id == "not");
+                if !negated && cfg_mentions_test(g.stream()) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+struct TestRanges {
+    ranges: Vec<Range<usize>>,
+}
+
+impl TestRanges {
+    fn check(&mut self, attrs: &[syn::Attribute], node: &dyn Spanned) -> bool {
+        if is_test_attrs(attrs) {
+            self.ranges.push(byte_range(node.span()));
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// The attributes of an item, for the kinds that can carry test markers.
+pub fn item_attrs(i: &syn::Item) -> &[syn::Attribute] {
+    match i {
+        syn::Item::Fn(x) => &x.attrs,
+        syn::Item::Mod(x) => &x.attrs,
+        syn::Item::Impl(x) => &x.attrs,
+        syn::Item::Const(x) => &x.attrs,
+        syn::Item::Static(x) => &x.attrs,
+        syn::Item::Struct(x) => &x.attrs,
+        syn::Item::Enum(x) => &x.attrs,
+        syn::Item::Use(x) => &x.attrs,
+        syn::Item::Macro(x) => &x.attrs,
+        syn::Item::Trait(x) => &x.attrs,
+        syn::Item::Type(x) => &x.attrs,
+        _ => &[],
+    }
+}
+
+impl<'ast> Visit<'ast> for TestRanges {
+    fn visit_item(&mut self, i: &'ast syn::Item) {
+        if !self.check(item_attrs(i), i) {
+            visit::visit_item(self, i);
+        }
+    }
+
+    fn visit_impl_item(&mut self, i: &'ast syn::ImplItem) {
+        let attrs: &[syn::Attribute] = match i {
+            syn::ImplItem::Fn(f) => &f.attrs,
+            syn::ImplItem::Const(c) => &c.attrs,
+            syn::ImplItem::Macro(m) => &m.attrs,
+            _ => &[],
+        };
+        if !self.check(attrs, i) {
+            visit::visit_impl_item(self, i);
+        }
+    }
+
+    fn visit_trait_item(&mut self, i: &'ast syn::TraitItem) {
+        let attrs: &[syn::Attribute] = match i {
+            syn::TraitItem::Fn(f) => &f.attrs,
+            syn::TraitItem::Const(c) => &c.attrs,
+            _ => &[],
+        };
+        if !self.check(attrs, i) {
+            visit::visit_trait_item(self, i);
+        }
+    }
+
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        if !self.check(&l.attrs, l) {
+            visit::visit_local(self, l);
+        }
+    }
+
+    fn visit_stmt_macro(&mut self, m: &'ast syn::StmtMacro) {
+        if !self.check(&m.attrs, m) {
+            visit::visit_stmt_macro(self, m);
+        }
+    }
+
+    fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+        if !self.check(&c.attrs, c) {
+            visit::visit_expr_closure(self, c);
+        }
+    }
+
+    fn visit_arm(&mut self, a: &'ast syn::Arm) {
+        if !self.check(&a.attrs, a) {
+            visit::visit_arm(self, a);
+        }
+    }
+
+    fn visit_field_value(&mut self, f: &'ast syn::FieldValue) {
+        if !self.check(&f.attrs, f) {
+            visit::visit_field_value(self, f);
+        }
+    }
+}
+
+struct Extractor {
+    /// `use` aliases of the enclosing modules, innermost last.
+    scopes: Vec<HashMap<String, String>>,
     include_tests: bool,
     lits: Vec<StrLit>,
     calls: Vec<Call>,
     paths: Vec<PathUse>,
-    /// Literal start offset → (binding name, is const/static).
+    /// Literal start offset → binding name.
     bindings: HashMap<usize, String>,
+    /// Literals bound to a `const` or `static` item.
     item_bindings: HashSet<usize>,
+    /// Literals bound to a `let` variable.
+    let_bindings: HashSet<usize>,
     fallback_depth: usize,
     /// Names referenced inside fallback arguments (consts used as defaults).
     fallback_names: HashSet<String>,
+    /// Names referenced outside fallbacks.
+    direct_names: HashSet<String>,
     /// Literal start offset → index of the call it is a direct argument of.
     lit_call: HashMap<usize, usize>,
+    /// Literals that are operands of `==`/`!=`.
+    compared: HashSet<usize>,
+    /// Depth of patterns being visited.
+    pat_depth: usize,
+    /// Enclosing function names, innermost last.
+    fn_stack: Vec<String>,
+    /// The enclosing function of each literal in `lits`.
+    lit_fn: Vec<Option<String>>,
+    /// Functions named by `#[serde(default = "..")]`: their literals are config defaults.
+    serde_default_fns: HashSet<String>,
+    /// Depth of `impl Default for <a config type>` blocks.
+    config_default_depth: usize,
+    /// Depth of configuration defaults being visited (a subset of `fallback_depth`).
+    config_depth: usize,
 }
 
-impl Extractor<'_> {
+impl Extractor {
+    fn new(root_aliases: HashMap<String, String>, include_tests: bool) -> Self {
+        Extractor {
+            scopes: vec![root_aliases],
+            include_tests,
+            lits: Vec::new(),
+            calls: Vec::new(),
+            paths: Vec::new(),
+            bindings: HashMap::new(),
+            item_bindings: HashSet::new(),
+            let_bindings: HashSet::new(),
+            fallback_depth: 0,
+            fallback_names: HashSet::new(),
+            direct_names: HashSet::new(),
+            lit_call: HashMap::new(),
+            compared: HashSet::new(),
+            pat_depth: 0,
+            fn_stack: Vec::new(),
+            lit_fn: Vec::new(),
+            serde_default_fns: HashSet::new(),
+            config_default_depth: 0,
+            config_depth: 0,
+        }
+    }
+
+    /// The `use` aliases in scope.
+    fn aliases(&self) -> &HashMap<String, String> {
+        static EMPTY: std::sync::OnceLock<HashMap<String, String>> = std::sync::OnceLock::new();
+        self.scopes
+            .last()
+            .unwrap_or_else(|| EMPTY.get_or_init(HashMap::new))
+    }
+
+    /// The literals, with fallbacks through named defaults resolved, in source order.
+    fn finish(&mut self) -> Vec<StrLit> {
+        let mut lits = std::mem::take(&mut self.lits);
+        for (lit, func) in lits.iter_mut().zip(&self.lit_fn) {
+            // A const or variable used only as a fallback is a default, not a hardcoded value.
+            let start = lit.span.start;
+            let is_var = self.item_bindings.contains(&start) || self.let_bindings.contains(&start);
+            if is_var
+                && lit.binding.as_ref().is_some_and(|b| {
+                    self.fallback_names.contains(b) && !self.direct_names.contains(b)
+                })
+            {
+                lit.env_fallback = true;
+            }
+            // `#[serde(default = "default_url")] fn default_url() -> String { ".." }`.
+            if func
+                .as_ref()
+                .is_some_and(|f| self.serde_default_fns.contains(f))
+            {
+                lit.env_fallback = true;
+                lit.config_default = true;
+            }
+        }
+        lits.sort_by_key(|l| l.span.start);
+        lits.dedup_by_key(|l| l.span.start);
+        lits
+    }
+
     fn skip(&self, attrs: &[syn::Attribute]) -> bool {
         !self.include_tests && is_test_attrs(attrs)
     }
@@ -336,21 +594,16 @@ impl Extractor<'_> {
         match expr {
             Expr::Call(c) => match &*c.func {
                 Expr::Path(p) => {
-                    let path = resolve_with(&self.aliases, &p.path);
+                    let path = resolve_with(self.aliases(), &p.path);
                     ENV_LOOKUPS
                         .iter()
                         .any(|l| path == *l || path.ends_with(&format!("::{l}")))
-                        || path == "var"
-                            && self
-                                .aliases
-                                .get("var")
-                                .is_some_and(|a| a.ends_with("env::var"))
                 }
                 _ => false,
             },
             Expr::MethodCall(m) => {
                 let name = m.method.to_string();
-                // `config.get_string("x")`, `settings.get::<String>("x")`, `env.get("X")`.
+                // `config.get_string("x")`, `settings.get_int("x")`.
                 matches!(name.as_str(), "get_string" | "get_int" | "get_str")
                     || self.is_env_lookup(&m.receiver)
             }
@@ -363,18 +616,239 @@ impl Extractor<'_> {
             Expr::Try(t) => self.is_env_lookup(&t.expr),
             Expr::Paren(p) => self.is_env_lookup(&p.expr),
             Expr::Await(a) => self.is_env_lookup(&a.base),
+            Expr::Reference(r) => self.is_env_lookup(&r.expr),
             _ => false,
         }
     }
 
+    /// Whether a condition holds when an environment lookup failed: `env::var("X").is_err()`,
+    /// `!env::var("X").is_ok()`, `if let Err(_) = env::var("X")`.
+    fn is_lookup_failure(&self, cond: &Expr) -> bool {
+        match cond {
+            Expr::MethodCall(m) => {
+                matches!(m.method.to_string().as_str(), "is_err" | "is_none")
+                    && self.is_env_lookup(&m.receiver)
+            }
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Not(_)) => match &*u.expr {
+                Expr::MethodCall(m) => {
+                    matches!(m.method.to_string().as_str(), "is_ok" | "is_some")
+                        && self.is_env_lookup(&m.receiver)
+                }
+                _ => false,
+            },
+            Expr::Let(l) => {
+                let failure = match &*l.pat {
+                    syn::Pat::TupleStruct(t) => {
+                        t.path.segments.last().is_some_and(|s| s.ident == "Err")
+                    }
+                    syn::Pat::Ident(i) => i.ident == "None",
+                    syn::Pat::Path(p) => p.path.is_ident("None"),
+                    _ => false,
+                };
+                failure && self.is_env_lookup(&l.expr)
+            }
+            Expr::Paren(p) => self.is_lookup_failure(&p.expr),
+            _ => false,
+        }
+    }
+
+    /// Visits `e` as the fallback of a lookup.
+    fn visit_fallback(&mut self, e: &Expr) {
+        self.fallback_depth += 1;
+        self.visit_expr(e);
+        self.fallback_depth -= 1;
+    }
+
+    /// Visits `e` as a configuration default.
+    fn visit_config_default(&mut self, e: &Expr) {
+        self.config_depth += 1;
+        self.visit_fallback(e);
+        self.config_depth -= 1;
+    }
+
+    /// Looks inside a macro body: as comma-separated expressions, as statements, as the items
+    /// of `lazy_static!`/`thread_local!`, or token by token (`json!({"url": ".."})`,
+    /// `tokio::select!` arms).
     fn visit_macro_body(&mut self, mac: &syn::Macro) {
-        let parser = Punctuated::<Expr, Token![,]>::parse_terminated;
-        if let Ok(exprs) = mac.parse_body_with(parser) {
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        if name == "macro_rules" {
+            return;
+        }
+        if let Some(items) = static_macro_items(mac) {
+            for item in &items {
+                self.visit_item(item);
+            }
+            return;
+        }
+        self.visit_tokens(mac.tokens.clone());
+    }
+
+    /// Parses a token stream as expressions or statements where it can, and otherwise walks it
+    /// token by token, trying each bracketed group again.
+    fn visit_tokens(&mut self, tokens: proc_macro2::TokenStream) {
+        let exprs = Punctuated::<Expr, Token![,]>::parse_terminated;
+        if let Ok(exprs) = syn::parse::Parser::parse2(exprs, tokens.clone()) {
             for e in &exprs {
                 self.visit_expr(e);
             }
+            return;
+        }
+        if let Ok(stmts) = syn::parse::Parser::parse2(syn::Block::parse_within, tokens.clone()) {
+            for s in &stmts {
+                self.visit_stmt(s);
+            }
+            return;
+        }
+        let tokens: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
+        for (i, t) in tokens.iter().enumerate() {
+            match t {
+                proc_macro2::TokenTree::Group(g) => self.visit_tokens(g.stream()),
+                proc_macro2::TokenTree::Literal(l) => {
+                    let Lit::Str(s) = Lit::new(l.clone()) else {
+                        continue;
+                    };
+                    // `"key": "value"` (json!) or `key = "value"`.
+                    if let Some(name) = token_binding(&tokens[..i]) {
+                        self.bindings.insert(byte_range(s.span()).start, name);
+                    }
+                    self.visit_lit_str(&s);
+                }
+                _ => {}
+            }
         }
     }
+
+    /// Records the literal defaults of a command-line parser attribute
+    /// (`#[arg(long, env = "DATABASE_URL", default_value = "postgres://localhost/app")]`) and the
+    /// functions named by `#[serde(default = "..")]`.
+    fn visit_field_attrs(&mut self, attrs: &[syn::Attribute], field: Option<&str>) {
+        for a in attrs {
+            let Some(last) = a.path().segments.last().map(|s| s.ident.to_string()) else {
+                continue;
+            };
+            let syn::Meta::List(list) = &a.meta else {
+                continue;
+            };
+            let parser = Punctuated::<syn::Meta, Token![,]>::parse_terminated;
+            let Ok(metas) = list.parse_args_with(parser) else {
+                continue;
+            };
+            for m in &metas {
+                let syn::Meta::NameValue(nv) = m else {
+                    continue;
+                };
+                let key = nv.path.segments.last().map(|s| s.ident.to_string());
+                let key = key.as_deref().unwrap_or("");
+                if last == "serde" && key == "default" {
+                    if let Some(s) = value_lits(&nv.value).first() {
+                        let f = s.value();
+                        let f = f.rsplit("::").next().unwrap_or(&f).to_string();
+                        self.serde_default_fns.insert(f);
+                    }
+                } else if ARG_ATTRS.contains(&last.as_str()) && key.starts_with("default") {
+                    if let Some(name) = field {
+                        self.bind(&nv.value, name, false);
+                    }
+                    self.visit_config_default(&nv.value);
+                }
+            }
+        }
+    }
+}
+
+/// The `static` items declared by a `lazy_static!` or `thread_local!` invocation, parsed as
+/// ordinary items (`static ref X: T = e;` becomes `static X: T = e;`); `None` for other macros or
+/// bodies that do not parse.
+pub fn static_macro_items(mac: &syn::Macro) -> Option<Vec<syn::Item>> {
+    let name = mac.path.segments.last()?.ident.to_string();
+    if name != "lazy_static" && name != "thread_local" {
+        return None;
+    }
+    syn::parse2::<syn::File>(strip_static_ref(mac.tokens.clone()))
+        .ok()
+        .map(|f| f.items)
+}
+
+/// `lazy_static! { static ref X: T = e; }` → `static X: T = e;`, which parses as an item.
+fn strip_static_ref(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    let mut out = Vec::new();
+    let mut prev_static = false;
+    for t in tokens {
+        let is_ref = matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "ref");
+        if prev_static && is_ref {
+            prev_static = false;
+            continue;
+        }
+        prev_static = matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "static");
+        out.push(t);
+    }
+    out.into_iter().collect()
+}
+
+/// The key a literal token is the value of: `"key": "value"`, `key: "value"`, `key = "value"`.
+fn token_binding(before: &[proc_macro2::TokenTree]) -> Option<String> {
+    use proc_macro2::TokenTree as T;
+    let n = before.len();
+    let (T::Punct(p), key) = (
+        before.get(n.checked_sub(1)?)?,
+        before.get(n.checked_sub(2)?)?,
+    ) else {
+        return None;
+    };
+    let sep = p.as_char();
+    if sep != ':' && sep != '=' {
+        return None;
+    }
+    // Not `::`, `==`, `<=`, `!=`, `=>`.
+    if n >= 3 {
+        if let T::Punct(q) = &before[n - 3] {
+            if q.spacing() == proc_macro2::Spacing::Joint {
+                return None;
+            }
+        }
+    }
+    match key {
+        T::Ident(i) => Some(i.to_string()),
+        T::Literal(l) => match Lit::new(l.clone()) {
+            Lit::Str(s) => Some(s.value()),
+            _ => None,
+        },
+        T::Punct(_) | T::Group(_) => None,
+    }
+}
+
+/// Whether a pattern matches the success case of a lookup: `Ok(..)`, `Some(..)`.
+fn is_success_pat(p: &syn::Pat) -> bool {
+    match p {
+        syn::Pat::TupleStruct(t) => t
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "Ok" || s.ident == "Some"),
+        syn::Pat::Ident(i) => i.subpat.as_ref().is_some_and(|(_, p)| is_success_pat(p)),
+        syn::Pat::Paren(p) => is_success_pat(&p.pat),
+        _ => false,
+    }
+}
+
+/// Whether a type name is a configuration type whose `Default` holds config defaults.
+fn is_config_type(ty: &syn::Type) -> bool {
+    let syn::Type::Path(p) = ty else {
+        return false;
+    };
+    p.path.segments.last().is_some_and(|s| {
+        let n = s.ident.to_string();
+        [
+            "Config", "Settings", "Options", "Opts", "Conf", "Cfg", "Args", "Cli",
+        ]
+        .iter()
+        .any(|k| n.ends_with(k))
+    })
 }
 
 /// The literals that are the value of an expression: through references, parentheses,
@@ -431,7 +905,15 @@ fn pat_name(p: &syn::Pat) -> Option<String> {
     }
 }
 
-impl<'ast> Visit<'ast> for Extractor<'_> {
+impl<'ast> Visit<'ast> for Extractor {
+    fn visit_attribute(&mut self, a: &'ast syn::Attribute) {
+        // Doc comments are prose, not values.
+        if a.path().is_ident("doc") {
+            return;
+        }
+        visit::visit_attribute(self, a);
+    }
+
     fn visit_item(&mut self, i: &'ast syn::Item) {
         let attrs: &[syn::Attribute] = match i {
             syn::Item::Fn(f) => &f.attrs,
@@ -440,6 +922,7 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
             syn::Item::Const(m) => &m.attrs,
             syn::Item::Static(m) => &m.attrs,
             syn::Item::Struct(m) => &m.attrs,
+            syn::Item::Enum(m) => &m.attrs,
             syn::Item::Use(m) => &m.attrs,
             syn::Item::Macro(m) => &m.attrs,
             syn::Item::Trait(m) => &m.attrs,
@@ -456,6 +939,36 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
         visit::visit_item(self, i);
     }
 
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        let Some((_, items)) = &m.content else {
+            return;
+        };
+        self.scopes.push(module_uses(items));
+        visit::visit_item_mod(self, m);
+        self.scopes.pop();
+    }
+
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        self.fn_stack.push(f.sig.ident.to_string());
+        visit::visit_item_fn(self, f);
+        self.fn_stack.pop();
+    }
+
+    fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
+        let config_default = i
+            .trait_
+            .as_ref()
+            .is_some_and(|(p, _)| p.segments.last().is_some_and(|s| s.ident == "Default"))
+            && is_config_type(&i.self_ty);
+        if config_default {
+            self.config_default_depth += 1;
+        }
+        visit::visit_item_impl(self, i);
+        if config_default {
+            self.config_default_depth -= 1;
+        }
+    }
+
     fn visit_impl_item(&mut self, i: &'ast syn::ImplItem) {
         let skip = match i {
             syn::ImplItem::Fn(f) => self.skip(&f.attrs),
@@ -465,7 +978,24 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
             }
             _ => false,
         };
-        if !skip {
+        if skip {
+            return;
+        }
+        if let syn::ImplItem::Fn(f) = i {
+            self.fn_stack.push(f.sig.ident.to_string());
+            // `impl Default for Settings { fn default() .. }`: every literal is a config default.
+            let default = self.config_default_depth > 0 && f.sig.ident == "default";
+            if default {
+                self.fallback_depth += 1;
+                self.config_depth += 1;
+            }
+            visit::visit_impl_item(self, i);
+            if default {
+                self.fallback_depth -= 1;
+                self.config_depth -= 1;
+            }
+            self.fn_stack.pop();
+        } else {
             visit::visit_impl_item(self, i);
         }
     }
@@ -479,19 +1009,45 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
         visit::visit_trait_item(self, i);
     }
 
+    fn visit_field(&mut self, f: &'ast syn::Field) {
+        let name = f.ident.as_ref().map(|i| i.to_string());
+        self.visit_field_attrs(&f.attrs, name.as_deref());
+        visit::visit_field(self, f);
+    }
+
     fn visit_stmt(&mut self, s: &'ast syn::Stmt) {
-        if let syn::Stmt::Local(l) = s {
-            if self.skip(&l.attrs) {
-                return;
+        match s {
+            syn::Stmt::Local(l) => {
+                if self.skip(&l.attrs) {
+                    return;
+                }
+                if let (Some(name), Some(init)) = (pat_name(&l.pat), &l.init) {
+                    self.bind(&init.expr, &name, false);
+                    for lit in value_lits(&init.expr) {
+                        self.let_bindings.insert(byte_range(lit.span()).start);
+                    }
+                }
+                // `let Ok(url) = env::var("X") else { .. }`: the `else` block is the fallback.
+                if let Some(init) = &l.init {
+                    if let Some((_, diverge)) = &init.diverge {
+                        if self.is_env_lookup(&init.expr) {
+                            self.visit_pat(&l.pat);
+                            self.visit_expr(&init.expr);
+                            self.visit_fallback(diverge);
+                            return;
+                        }
+                    }
+                }
+                visit::visit_stmt(self, s);
             }
-            if let (Some(name), Some(init)) = (pat_name(&l.pat), &l.init) {
-                self.bind(&init.expr, &name, false);
+            syn::Stmt::Macro(m) => {
+                if self.skip(&m.attrs) {
+                    return;
+                }
+                self.visit_macro_body(&m.mac);
             }
+            _ => visit::visit_stmt(self, s),
         }
-        if let syn::Stmt::Macro(m) = s {
-            self.visit_macro_body(&m.mac);
-        }
-        visit::visit_stmt(self, s);
     }
 
     fn visit_field_value(&mut self, f: &'ast syn::FieldValue) {
@@ -506,6 +1062,63 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
             self.bind(&a.right, &name, false);
         }
         visit::visit_expr_assign(self, a);
+    }
+
+    fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+        if matches!(b.op, syn::BinOp::Eq(_) | syn::BinOp::Ne(_)) {
+            for lit in value_lits(&b.left).into_iter().chain(value_lits(&b.right)) {
+                self.compared.insert(byte_range(lit.span()).start);
+            }
+        }
+        visit::visit_expr_binary(self, b);
+    }
+
+    fn visit_pat(&mut self, p: &'ast syn::Pat) {
+        self.pat_depth += 1;
+        visit::visit_pat(self, p);
+        self.pat_depth -= 1;
+    }
+
+    fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
+        // `match env::var("X") { Ok(v) => v, Err(_) => "redis://..".into() }`.
+        if !self.is_env_lookup(&m.expr) {
+            return visit::visit_expr_match(self, m);
+        }
+        self.visit_expr(&m.expr);
+        for arm in &m.arms {
+            self.visit_pat(&arm.pat);
+            if is_success_pat(&arm.pat) {
+                self.visit_expr(&arm.body);
+            } else {
+                self.visit_fallback(&arm.body);
+            }
+        }
+    }
+
+    fn visit_expr_if(&mut self, i: &'ast syn::ExprIf) {
+        // `if env::var("X").is_err() { env::set_var("X", "redis://..") }`: the branch is the
+        // fallback.
+        if self.is_lookup_failure(&i.cond) {
+            self.visit_expr(&i.cond);
+            self.fallback_depth += 1;
+            self.visit_block(&i.then_branch);
+            self.fallback_depth -= 1;
+            if let Some((_, e)) = &i.else_branch {
+                self.visit_expr(e);
+            }
+            return;
+        }
+        // `if let Ok(v) = env::var("X") { v } else { "redis://..".into() }`.
+        let lookup = match &*i.cond {
+            Expr::Let(l) => is_success_pat(&l.pat) && self.is_env_lookup(&l.expr),
+            _ => false,
+        };
+        let Some((_, else_branch)) = i.else_branch.as_ref().filter(|_| lookup) else {
+            return visit::visit_expr_if(self, i);
+        };
+        self.visit_expr(&i.cond);
+        self.visit_block(&i.then_branch);
+        self.visit_fallback(else_branch);
     }
 
     fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
@@ -526,10 +1139,13 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
     }
 
     fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
-        let path = resolve_with(&self.aliases, &p.path);
-        if self.fallback_depth > 0 {
-            if let Some(last) = p.path.segments.last() {
-                self.fallback_names.insert(last.ident.to_string());
+        let path = resolve_with(self.aliases(), &p.path);
+        if let Some(last) = p.path.segments.last() {
+            let name = last.ident.to_string();
+            if self.fallback_depth > 0 {
+                self.fallback_names.insert(name);
+            } else {
+                self.direct_names.insert(name);
             }
         }
         self.paths.push(PathUse {
@@ -543,7 +1159,7 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
         if let Expr::Path(p) = &*c.func {
             let idx = self.calls.len();
             self.calls.push(Call {
-                callee: resolve_with(&self.aliases, &p.path),
+                callee: resolve_with(self.aliases(), &p.path),
                 method: false,
                 root: None,
                 chain: Vec::new(),
@@ -578,10 +1194,10 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
                 Expr::Try(t) => recv = &t.expr,
                 Expr::Paren(p) => recv = &p.expr,
                 Expr::Call(c) => match &*c.func {
-                    Expr::Path(p) => break Some(resolve_with(&self.aliases, &p.path)),
+                    Expr::Path(p) => break Some(resolve_with(self.aliases(), &p.path)),
                     _ => break None,
                 },
-                Expr::Path(p) => break Some(resolve_with(&self.aliases, &p.path)),
+                Expr::Path(p) => break Some(resolve_with(self.aliases(), &p.path)),
                 _ => break None,
             }
         };
@@ -609,15 +1225,17 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
             self.bind(&m.args[0], &name, false);
         }
         let fallback = FALLBACK_METHODS.contains(&name.as_str()) && self.is_env_lookup(&m.receiver);
+        let config_default = DEFAULT_METHODS.contains(&name.as_str());
         self.visit_expr(&m.receiver);
-        if fallback {
-            self.fallback_depth += 1;
-        }
-        for a in &m.args {
-            self.visit_expr(a);
-        }
-        if fallback {
-            self.fallback_depth -= 1;
+        for (i, a) in m.args.iter().enumerate() {
+            if config_default && !(name == "set_default" && i == 0) {
+                // `set_default("key", value)`: only the value is a default.
+                self.visit_config_default(a);
+            } else if fallback {
+                self.visit_fallback(a);
+            } else {
+                self.visit_expr(a);
+            }
         }
     }
 
@@ -632,9 +1250,12 @@ impl<'ast> Visit<'ast> for Extractor<'_> {
             binding_is_item: self.item_bindings.contains(&span.start),
             binding,
             env_fallback: self.fallback_depth > 0,
+            config_default: self.config_depth > 0,
             call: self.lit_call.get(&span.start).copied(),
+            compared: self.pat_depth > 0 || self.compared.contains(&span.start),
             span,
         });
+        self.lit_fn.push(self.fn_stack.last().cloned());
     }
 }
 
@@ -675,6 +1296,17 @@ mod tests {
     }
 
     #[test]
+    fn aliases_are_scoped_to_their_module() {
+        let f = parse(
+            "use tower_sessions::MemoryStore;\nfn a() { MemoryStore::default(); }\nmod local {\n    pub struct MemoryStore;\n    fn b() { MemoryStore::new(); }\n    mod inner { use redis::Client as C; fn c() { C::open(); } }\n}",
+        );
+        let callees: Vec<&str> = f.calls.iter().map(|c| c.callee.as_str()).collect();
+        assert!(callees.contains(&"tower_sessions::MemoryStore::default"));
+        assert!(callees.contains(&"MemoryStore::new"));
+        assert!(callees.contains(&"redis::Client::open"));
+    }
+
+    #[test]
     fn bindings_and_fallbacks() {
         let f = parse(
             r#"const DEFAULT: &str = "postgres://localhost/dev";
@@ -699,6 +1331,128 @@ mod tests { const T: &str = "test-only"; }"#,
         assert_eq!(by("k").and_then(|l| l.binding).as_deref(), Some("api_key"));
         assert!(by("in macro").is_some());
         assert!(by("test-only").is_none());
+    }
+
+    #[test]
+    fn match_if_let_and_let_else_fallbacks() {
+        let f = parse(
+            r#"fn main() {
+    let a = match std::env::var("A") { Ok(v) => v, Err(_) => "redis://a".into() };
+    let b = if let Ok(v) = env::var("B") { v } else { "redis://b".to_string() };
+    let Ok(c) = dotenvy::var("C") else { panic!("{}", "redis://c") };
+    let d = env::args().nth(1).unwrap_or_else(|| "redis://d".into());
+    let e = match other() { Ok(v) => v, Err(_) => "redis://e".into() };
+    let f = std::env::var("F").ok().unwrap_or(String::from("redis://f"));
+    if std::env::var("G").is_err() { std::env::set_var("G", "redis://g"); }
+    if let Err(_) = env::var("H") { std::env::set_var("H", "redis://h"); }
+}"#,
+        );
+        let fb = |v: &str| f.lits.iter().find(|l| l.value == v).map(|l| l.env_fallback);
+        for v in [
+            "redis://a",
+            "redis://b",
+            "redis://c",
+            "redis://d",
+            "redis://f",
+        ] {
+            assert_eq!(fb(v), Some(true), "{v}");
+        }
+        assert_eq!(fb("redis://e"), Some(false));
+    }
+
+    #[test]
+    fn defaults_only_used_as_fallbacks() {
+        let f = parse(
+            r#"const FALLBACK: &str = "redis://fallback";
+const DIRECT: &str = "redis://direct";
+const BOTH: &str = "redis://both";
+fn main() {
+    let a = env::var("A").unwrap_or(FALLBACK.to_string());
+    let b = env::var("B").unwrap_or(BOTH.to_string());
+    let c = redis::Client::open(DIRECT);
+    let d = redis::Client::open(BOTH);
+}
+#[derive(clap::Parser)]
+struct Args {
+    #[arg(long, env = "DATABASE_URL", default_value = "postgres://clap")]
+    database_url: String,
+    #[serde(default = "default_url")]
+    url: String,
+}
+fn default_url() -> String { "postgres://serde".into() }
+impl Default for Settings { fn default() -> Self { Self { url: "postgres://settings".into() } } }
+impl Default for Handler { fn default() -> Self { Self { url: "postgres://handler".into() } } }"#,
+        );
+        let fb = |v: &str| f.lits.iter().find(|l| l.value == v).map(|l| l.env_fallback);
+        assert_eq!(fb("redis://fallback"), Some(true));
+        assert_eq!(fb("redis://direct"), Some(false));
+        assert_eq!(fb("redis://both"), Some(false));
+        assert_eq!(fb("postgres://clap"), Some(true));
+        assert_eq!(fb("postgres://serde"), Some(true));
+        assert_eq!(fb("postgres://settings"), Some(true));
+        assert_eq!(fb("postgres://handler"), Some(false));
+    }
+
+    #[test]
+    fn macro_bodies() {
+        let f = parse(
+            r#"lazy_static! { static ref CLIENT: Client = Client::open("redis://lazy").unwrap(); }
+thread_local! { static LOCAL: RefCell<String> = RefCell::new(String::new()); }
+macro_rules! m { () => { "redis://template" } }
+fn main() {
+    let v = json!({"database_url": "postgres://json", "n": 1});
+    tokio::select! {
+        r = listener.accept() => { connect("redis://select"); }
+        _ = shutdown() => {}
+    }
+    let s = vec!["redis://vec"];
+}
+/// redis://doc
+fn documented() {}"#,
+        );
+        let by = |v: &str| f.lits.iter().find(|l| l.value == v).cloned();
+        assert!(by("redis://lazy").is_some_and(|l| l.call.is_some()));
+        assert!(by("redis://template").is_none());
+        assert_eq!(
+            by("postgres://json").and_then(|l| l.binding).as_deref(),
+            Some("database_url")
+        );
+        assert!(by("redis://select").is_some_and(|l| l.call.is_some()));
+        assert!(by("redis://vec").is_some());
+        assert!(f.lits.iter().all(|l| !l.value.contains("doc")));
+        assert!(f.calls.iter().any(|c| c.callee == "Client::open"));
+    }
+
+    #[test]
+    fn comparisons() {
+        let f = parse(
+            r#"fn main() {
+    if url == "redis://cmp" {}
+    match url.as_str() { "redis://pat" => {}, _ => {} }
+    let x = "redis://used";
+}"#,
+        );
+        let cmp = |v: &str| f.lits.iter().find(|l| l.value == v).map(|l| l.compared);
+        assert_eq!(cmp("redis://cmp"), Some(true));
+        assert_eq!(cmp("redis://pat"), Some(true));
+        assert_eq!(cmp("redis://used"), Some(false));
+    }
+
+    #[test]
+    fn test_cfgs() {
+        let attrs = |s: &str| {
+            syn::parse_str::<syn::ItemMod>(&format!("{s} mod m {{}}"))
+                .map(|m| is_test_attrs(&m.attrs))
+                .unwrap_or(false)
+        };
+        assert!(attrs("#[cfg(test)]"));
+        assert!(attrs("#[cfg(all(test, unix))]"));
+        assert!(attrs("#[cfg(all(feature = \"it\", test))]"));
+        assert!(attrs("#[tokio::test]"));
+        assert!(!attrs("#[cfg(not(test))]"));
+        // Test-support code that a feature also compiles (mocks) is still test code.
+        assert!(attrs("#[cfg(any(test, feature = \"mock\"))]"));
+        assert!(!attrs("#[cfg(feature = \"test\")]"));
     }
 
     #[test]

@@ -5,8 +5,12 @@ use crate::rule::prelude::*;
 declare_rule! {
     /// ## What it does
     /// Flags a selector inside `twelve-check: ignore[...]` or `ignore-file[...]` that is not a
-    /// rule code (`TC0701`), a rule name (`hardcoded-listen-port`), a code prefix (`TC07`) or a
-    /// factor name (`port-binding`).
+    /// rule code (`TC0701`, any case), a rule name (`hardcoded-listen-port`), a code prefix of an
+    /// existing rule (`TC07`), a factor name (`port-binding`) or `all`. Selectors are separated by
+    /// commas or spaces.
+    ///
+    /// A malformed directive names no rule either and is reported the same way: an empty list
+    /// (`ignore[]`), no brackets (`ignore TC0701`) or an unknown word (`ignore-line[TC0701]`).
     ///
     /// ## Why is this bad?
     /// A misspelt selector suppresses nothing, so the finding it was meant to silence still

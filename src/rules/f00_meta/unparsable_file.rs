@@ -9,7 +9,12 @@ declare_rule! {
     /// every other file was still checked.
     ///
     /// Causes include syntax errors, invalid UTF-8, binary content, files over the size limit
-    /// (8 MiB) and Rust nested deeper than 2,000 brackets.
+    /// (8 MiB) and Rust nested deeper than 2,000 brackets. A syntax error is reported at the
+    /// line where the parser stopped; a file that could not be decoded, at line 1.
+    ///
+    /// A Rust file is parsed only when one of the enabled rules could fire in it (the file holds
+    /// one of its trigger tokens), so a syntax error in a file no rule needs goes unreported. Files out of scope (under
+    /// `tests/`, `examples/`, ... without `--include-tests`) are not read.
     ///
     /// ## Why is this bad?
     /// A file that is not checked can hide any violation. The note makes the gap visible instead

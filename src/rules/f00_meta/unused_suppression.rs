@@ -4,8 +4,11 @@ use crate::rule::prelude::*;
 
 declare_rule! {
     /// ## What it does
-    /// Flags a `twelve-check: ignore[...]` comment whose selector matched no finding on its line,
-    /// the line below it or, for `ignore-file`, anywhere in the file.
+    /// Flags a selector of a `twelve-check: ignore[...]` comment that matched no finding where
+    /// the comment applies: for a comment after code, its own line; for a comment alone on its
+    /// line, the next line that is not only a comment (so several comments stacked above a line
+    /// all apply to it); for `ignore-file[...]`, anywhere in the file. Each unused selector of a
+    /// list is reported.
     ///
     /// ## Why is this bad?
     /// A stale suppression hides the next real violation that lands on that line, and it tells
@@ -13,7 +16,9 @@ declare_rule! {
     /// trustworthy.
     ///
     /// Only selectors naming an enabled rule are checked: a suppression for a rule switched off by
-    /// `--select` or `ignore` is not reported.
+    /// `--select` or `ignore` is not reported. Only real comments count: a directive inside a
+    /// string literal, a quoted value or a Rust doc comment is not a suppression. Files out of
+    /// scope (under `tests/`, `examples/`, ... without `--include-tests`) are not looked at.
     ///
     /// ## Example
     /// ```rust

@@ -1,5 +1,7 @@
 //! TC0201: a deployable manifest without its lockfile.
 
+use std::collections::HashMap;
+
 use crate::rule::prelude::*;
 use crate::source::manifest::{Manifest, PyTool};
 
@@ -9,15 +11,29 @@ declare_rule! {
     ///
     /// | manifest | needs |
     /// |---|---|
-    /// | `Cargo.toml` of a package with a binary (`src/main.rs`, `src/bin/`, `[[bin]]`) | `Cargo.lock` in its directory or at its workspace root |
-    /// | `package.json` with `dependencies` | `package-lock.json`, `npm-shrinkwrap.json`, `yarn.lock`, `pnpm-lock.yaml`, `bun.lock` or `bun.lockb`, beside it or at a workspace root above |
-    /// | `pyproject.toml` managed by Poetry, PDM or uv | `poetry.lock`, `pdm.lock`, `uv.lock` |
-    /// | `Pipfile` | `Pipfile.lock` |
-    /// | `go.mod` with `require`s | `go.sum` |
-    /// | `Gemfile` | `Gemfile.lock` |
+    /// | `Cargo.toml` of a package with a binary (`src/main.rs`, `src/bin/`, `[[bin]]`) | `Cargo.lock` at its workspace root (or beside it) |
+    /// | `package.json` with `dependencies` | `package-lock.json`, `npm-shrinkwrap.json`, `yarn.lock`, `pnpm-lock.yaml`, `bun.lock` or `bun.lockb`, beside it or in a directory above (a workspace root) |
+    /// | `pyproject.toml` managed by Poetry (`[tool.poetry]`), PDM (`[tool.pdm]`) or uv (`[tool.uv]`) | `poetry.lock`, `pdm.lock`, `uv.lock`, beside it or in a directory above |
+    /// | `Pipfile` | `Pipfile.lock` beside it |
+    /// | `go.mod` with `require`s | `go.sum` beside it |
+    /// | `Gemfile` with `gem`s | `Gemfile.lock` beside it |
     ///
-    /// Not flagged: library-only crates, and a lockfile at the workspace root. A lockfile hidden
-    /// by `.gitignore` still counts as present here (that is `TC0202`).
+    /// A crate's workspace root is found as Cargo finds it: `package.workspace`, else the
+    /// nearest `Cargo.toml` above with a `[workspace]` that does not `exclude` the crate, else the
+    /// crate itself. So a binary crate nested under a plain package, or excluded from the
+    /// workspace, needs its own `Cargo.lock`.
+    ///
+    /// Not flagged:
+    /// - library-only crates, and the Gemfile of a gem library (it has `gemspec`);
+    /// - a lockfile at the workspace root;
+    /// - a crate that inherits from a workspace (`edition.workspace = true`) whose root is not in
+    ///   the checked tree, or under a `Cargo.toml` that did not parse: its lockfile cannot be seen;
+    /// - `package.json` with only `devDependencies`, `go.mod` without `require`, a
+    ///   `pyproject.toml` with only PEP 621 metadata or whose `[tool.pdm]` only configures the
+    ///   pdm-backend build (`build`, `version`), and `requirements*.txt` (pins, not a lockfile);
+    /// - manifests under test, example and fixture directories, unless `--include-tests`.
+    ///
+    /// A lockfile hidden by `.gitignore` still counts as present here (that is `TC0202`).
     ///
     /// Other files consulted: every manifest and lockfile in the repository, and each crate's
     /// `src/main.rs` and `src/bin/`.
@@ -46,69 +62,166 @@ declare_rule! {
     }
 }
 
-/// The lockfiles that satisfy a manifest, and whether they may sit in an ancestor directory.
-fn needs(m: &Manifest, repo: &RepoIndex) -> Option<(&'static [&'static str], bool, String)> {
-    let file = m.path.rsplit('/').next().unwrap_or(&m.path);
-    match file {
-        "Cargo.toml" => {
-            let krate = repo.crates.iter().find(|c| c.manifest == m.path)?;
-            krate.has_bin.then(|| {
-                let name = m.name.as_deref().unwrap_or("this package");
-                (
-                    &["Cargo.lock"][..],
-                    true,
-                    format!("binary crate `{name}` has no Cargo.lock"),
-                )
-            })
-        }
-        "package.json" => (!m.dependencies.is_empty()).then(|| {
-            (
-                &[
-                    "package-lock.json",
-                    "npm-shrinkwrap.json",
-                    "yarn.lock",
-                    "pnpm-lock.yaml",
-                    "bun.lock",
-                    "bun.lockb",
-                ][..],
-                true,
-                "package.json has dependencies but no lockfile".to_string(),
-            )
-        }),
-        "pyproject.toml" => match m.py_tool? {
-            PyTool::Poetry => Some((
-                &["poetry.lock"][..],
-                true,
-                "Poetry project has no poetry.lock".into(),
-            )),
-            PyTool::Pdm => Some((
-                &["pdm.lock"][..],
-                true,
-                "PDM project has no pdm.lock".into(),
-            )),
-            PyTool::Uv => Some((&["uv.lock"][..], true, "uv project has no uv.lock".into())),
-        },
-        "Pipfile" => Some((
-            &["Pipfile.lock"][..],
-            false,
-            "Pipfile has no Pipfile.lock".into(),
-        )),
-        "go.mod" => (!m.dependencies.is_empty()).then(|| {
-            (
-                &["go.sum"][..],
-                false,
-                "go.mod has requirements but no go.sum".into(),
-            )
-        }),
-        "Gemfile" => Some((
-            &["Gemfile.lock"][..],
-            false,
-            "Gemfile has no Gemfile.lock".into(),
-        )),
-        _ => None,
-    }
+/// Where a manifest's lockfile may be, and what to say when it is in none of those places.
+struct Need {
+    /// Lockfile names, any of which satisfies the manifest.
+    locks: &'static [&'static str],
+    /// Directories (relative, `""` at the root) searched for them.
+    dirs: Vec<String>,
+    message: String,
+    /// The command that writes the lockfile.
+    command: &'static str,
 }
 
+const NPM_LOCKS: &[&str] = &[
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lock",
+    "bun.lockb",
+];
+
+/// What lockfile `m` needs; `None` when it needs none or when that cannot be told from here.
+fn needs(m: &Manifest, repo: &RepoIndex, cargo: &CargoManifests<'_>) -> Option<Need> {
+    let file = m.path.rsplit('/').next().unwrap_or(&m.path);
+    let here = || vec![m.dir.clone()];
+    let up = || ancestors(&m.dir).into_iter().map(str::to_string).collect();
+    let (locks, dirs, message, command): (&'static [&'static str], Vec<String>, String, _) =
+        match file {
+            "Cargo.toml" => {
+                let krate = repo.crates.iter().find(|c| c.manifest == m.path)?;
+                if !krate.has_bin {
+                    return None;
+                }
+                let name = m.name.as_deref().unwrap_or("this package");
+                (
+                    &["Cargo.lock"],
+                    cargo_lock_dirs(m, repo, cargo)?,
+                    format!("binary crate `{name}` has no Cargo.lock"),
+                    "cargo generate-lockfile",
+                )
+            }
+            "package.json" if !m.dependencies.is_empty() => (
+                NPM_LOCKS,
+                up(),
+                "package.json has dependencies but no lockfile".into(),
+                "npm install",
+            ),
+            "pyproject.toml" => match m.py_tool? {
+                PyTool::Poetry => (
+                    &["poetry.lock"],
+                    up(),
+                    "Poetry project has no poetry.lock".into(),
+                    "poetry lock",
+                ),
+                PyTool::Pdm => (
+                    &["pdm.lock"],
+                    up(),
+                    "PDM project has no pdm.lock".into(),
+                    "pdm lock",
+                ),
+                PyTool::Uv => (
+                    &["uv.lock"],
+                    up(),
+                    "uv project has no uv.lock".into(),
+                    "uv lock",
+                ),
+            },
+            "Pipfile" => (
+                &["Pipfile.lock"],
+                here(),
+                "Pipfile has no Pipfile.lock".into(),
+                "pipenv lock",
+            ),
+            "go.mod" if !m.dependencies.is_empty() => (
+                &["go.sum"],
+                here(),
+                "go.mod has requirements but no go.sum".into(),
+                "go mod tidy",
+            ),
+            "Gemfile" if !m.gemspec && !m.dependencies.is_empty() => (
+                &["Gemfile.lock"],
+                here(),
+                "Gemfile has no Gemfile.lock".into(),
+                "bundle lock",
+            ),
+            _ => return None,
+        };
+    Some(Need {
+        locks,
+        dirs,
+        message,
+        command,
+    })
+}
+
+/// The parsed `Cargo.toml` files by path.
+type CargoManifests<'a> = HashMap<&'a str, &'a Manifest>;
+
+/// Where Cargo keeps the lockfile of package `m`: its workspace root, found as Cargo finds it
+/// (`package.workspace`, else the nearest `[workspace]` above that does not exclude it), else
+/// its own directory. A member's own directory is accepted too. `None` when the workspace root
+/// is out of sight: outside the checked tree, or a `Cargo.toml` above that did not parse.
+fn cargo_lock_dirs(
+    m: &Manifest,
+    repo: &RepoIndex,
+    cargo: &CargoManifests<'_>,
+) -> Option<Vec<String>> {
+    let mut dirs = vec![m.dir.clone()];
+    if m.is_workspace {
+        return Some(dirs);
+    }
+    if let Some(ws) = &m.workspace_path {
+        dirs.push(normalize(&join(&m.dir, ws))?);
+        return Some(dirs);
+    }
+    for dir in ancestors(&m.dir).into_iter().skip(1) {
+        let path = join(dir, "Cargo.toml");
+        let Some(root) = cargo.get(path.as_str()) else {
+            if repo.exists(&path) {
+                return None;
+            }
+            continue;
+        };
+        if root.is_workspace && !excluded(root, &m.dir) {
+            dirs.push(dir.to_string());
+            return Some(dirs);
+        }
+    }
+    // A package inheriting from a workspace that is not in sight: its root (and lockfile) lies
+    // outside the checked tree.
+    (!m.inherits_workspace).then_some(dirs)
+}
+
+/// Cargo's rule: a package under an `exclude` path is not a member unless listed in `members`.
+fn excluded(root: &Manifest, member_dir: &str) -> bool {
+    let under = |entries: &[String]| {
+        entries.iter().any(|e| {
+            normalize(&join(&root.dir, e)).is_some_and(|p| {
+                member_dir == p || p.is_empty() || member_dir.starts_with(&format!("{p}/"))
+            })
+        })
+    };
+    under(&root.workspace_exclude) && !under(&root.workspace_members)
+}
+
+/// Resolves `.` and `..` in a relative path; `None` when it leaves the checked root.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for c in path.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            c => parts.push(c),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// `dir` and every directory above it, nearest first, ending with the root (`""`).
 fn ancestors(dir: &str) -> Vec<&str> {
     let mut out = vec![dir];
     let mut d = dir;
@@ -139,29 +252,63 @@ impl Rule for MissingLockfile {
     }
 
     fn check_repo(&self, repo: &RepoIndex, cx: &mut RepoCtx<'_>) {
+        let cargo: CargoManifests<'_> = repo
+            .manifests
+            .iter()
+            .filter(|m| m.path.rsplit('/').next() == Some("Cargo.toml"))
+            .map(|m| (m.path.as_str(), m))
+            .collect();
         for m in &repo.manifests {
-            let Some((locks, up, message)) = needs(m, repo) else {
+            let Some(need) = needs(m, repo, &cargo) else {
                 continue;
             };
-            let dirs = if up {
-                ancestors(&m.dir)
-            } else {
-                vec![m.dir.as_str()]
-            };
-            let found = dirs
+            let found = need
+                .dirs
                 .iter()
-                .any(|d| locks.iter().any(|l| repo.exists(&join(d, l))));
+                .any(|d| need.locks.iter().any(|l| repo.exists(&join(d, l))));
             if !found {
                 cx.report(
                     &m.path,
-                    Violation::new(m.anchor.clone(), message)
+                    Violation::new(m.anchor.clone(), need.message)
                         .label("dependency versions are not pinned")
                         .help(format!(
-                            "generate the lockfile ({}) and commit it",
-                            locks[0]
+                            "run `{}` and commit the lockfile it writes",
+                            need.command
                         )),
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        assert_eq!(
+            normalize("apps/api/../../platform").as_deref(),
+            Some("platform")
+        );
+        assert_eq!(normalize("./a//b/.").as_deref(), Some("a/b"));
+        assert_eq!(normalize("a/../.."), None);
+        assert_eq!(ancestors("a/b"), ["a/b", "a", ""]);
+        assert_eq!(ancestors(""), [""]);
+    }
+
+    #[test]
+    fn cargo_exclude() {
+        let root = Manifest {
+            path: "Cargo.toml".into(),
+            is_workspace: true,
+            workspace_members: vec!["crates/*".into(), "tools/keep".into()],
+            workspace_exclude: vec!["tools".into()],
+            ..Manifest::default()
+        };
+        assert!(excluded(&root, "tools/seed"));
+        assert!(!excluded(&root, "tools/keep"));
+        assert!(!excluded(&root, "toolsmith"));
+        assert!(!excluded(&root, "crates/api"));
     }
 }

@@ -1,17 +1,25 @@
 //! TC0302: a URL with a password in its userinfo.
 
 use crate::rule::prelude::*;
-use crate::rules::common::{find_urls, is_doc_path, is_password_placeholder};
+use crate::rules::common::{
+    find_urls, is_doc_comment, is_doc_path, is_generated, is_template, is_test_file,
+};
 
 declare_rule! {
     /// ## What it does
     /// Flags a URL whose userinfo carries a password, such as
-    /// `postgres://user:hunter2@db.internal/app`, in Rust string literals and in configuration,
-    /// Dockerfiles, compose files and `.env` files.
+    /// `postgres://user:hunter2@db.internal/app`, in Rust string literals and in any other text
+    /// file: configuration, Dockerfiles, compose files, `.env` files, scripts.
     ///
-    /// Not flagged: `user@host` with no password, interpolations (`${DB_PASSWORD}`, `$PASS`,
-    /// `{}`, `{password}`), placeholder passwords (`password`, `xxx`, `changeme`), test and example
-    /// code, and documentation files (`.md`, `.rst`, `.txt`).
+    /// Not flagged: `user@host` with no password, interpolations and templates (`${DB_PASSWORD}`,
+    /// `$PASS`, `%s`, `{}`, `{password}`, `<password>`, `[password]`), placeholder passwords
+    /// (`password`, `pass`, `xxx`, `changeme`, `secret_password`, an environment variable's
+    /// name), a password equal to the user name (`guest:guest`, `postgres:postgres`, the
+    /// documented defaults of local service containers), a Rust literal used as the fallback or
+    /// default of an environment or configuration lookup, doc comments, test and example code
+    /// (`#[cfg(test)]`, `tests.rs`, `foo_test.go`), templates committed with example values
+    /// (`.env.example`, `config.sample.toml`), documentation files (`.md`, `.rst`, `.txt`) and
+    /// generated files (`.cargo-checksum.json`, `*.min.js`).
     ///
     /// ## Why is this bad?
     /// Factor III: a connection string is config, and its password is a credential. Written into
@@ -58,11 +66,29 @@ impl Rule for CredentialsInUrl {
         &["://"]
     }
 
+    fn rust_wants(&self, text: &str) -> bool {
+        // Most `://` in Rust files are documentation links: parse only when some URL has a
+        // `user:password@` part.
+        static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        RE.get_or_init(|| {
+            regex::Regex::new(r#"://[^\s/"'@:]*:[^\s/"'@]+@"#)
+                .unwrap_or_else(|e| unreachable!("constant regex: {e}"))
+        })
+        .is_match(text)
+    }
+
     fn check_rust(&self, file: &RustFile, cx: &mut RuleCtx<'_>) {
+        let tests = &file.tests;
         for lit in &file.lits {
+            if lit.env_fallback
+                || tests.contains(lit.span.start)
+                || is_doc_comment(&file.source.text, &lit.span)
+            {
+                continue;
+            }
             if let Some(url) = find_urls(&lit.value)
                 .into_iter()
-                .find(|u| u.password.is_some_and(|p| !is_password_placeholder(p)))
+                .find(|u| u.has_credential())
             {
                 report(&url.scheme, lit.span.clone(), cx);
             }
@@ -70,14 +96,17 @@ impl Rule for CredentialsInUrl {
     }
 
     fn check_text(&self, file: &SourceFile, cx: &mut RuleCtx<'_>) {
-        if is_doc_path(&file.path) || !file.text.contains("://") {
+        if is_doc_path(&file.path)
+            || is_test_file(&file.path)
+            || is_generated(&file.path)
+            || is_template(&file.path)
+            || !file.text.contains("://")
+        {
             return;
         }
         for url in find_urls(&file.text) {
-            if let (Some(p), Some(range)) = (url.password, url.password_range.clone()) {
-                if !is_password_placeholder(p) {
-                    report(&url.scheme, url.range.start..range.end, cx);
-                }
+            if let (true, Some(range)) = (url.has_credential(), url.password_range.clone()) {
+                report(&url.scheme, url.range.start..range.end, cx);
             }
         }
     }

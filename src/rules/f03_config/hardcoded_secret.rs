@@ -1,7 +1,17 @@
 //! TC0301: secrets written into source, configuration or image files.
 
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use syn::visit::{self, Visit};
+use syn::{Expr, Lit};
+
 use crate::rule::prelude::*;
-use crate::rules::common::{self, find_tokens, looks_secret, secret_name, SecretName};
+use crate::rules::common::{
+    self, find_tokens, is_doc_comment, is_doc_path, is_generated, is_template, is_test_file,
+    is_translation_path, named_secret, SecretName,
+};
+use crate::source::rust::byte_range;
 use crate::source::structured::Node;
 
 declare_rule! {
@@ -9,14 +19,37 @@ declare_rule! {
     /// Flags secrets written into the repository: provider tokens with a recognisable format
     /// anywhere in text (AWS access key IDs, GitHub `ghp_`/`gho_`/`ghs_`/`github_pat_`, GitLab
     /// `glpat-`, Slack `xox?-`, Stripe `sk_live_`, Google `AIza`, SendGrid, npm and PyPI tokens,
-    /// PEM private keys), and a secret-named key or identifier (`password`, `secret`, `token`,
-    /// `api_key`, `private_key`, `client_secret`, signing keys...) bound to a non-empty literal in
-    /// Rust code, TOML/YAML/JSON configuration, Dockerfile `ENV`/`ARG` and `.env` files.
+    /// PEM private keys with a key body), and a secret-named key or identifier (`password`,
+    /// `secret`, `token`, `api_key`, `private_key`, `client_secret`, signing keys...) bound to a
+    /// literal that looks like a real secret:
     ///
-    /// Not flagged: empty values and documented placeholders (`changeme`, `<your-token>`, `xxx`,
-    /// `example`), references such as `${DB_PASSWORD}` or an environment variable's name,
-    /// Kubernetes `secretKeyRef`, test and example code, `.env.example`-style templates, and a
-    /// literal used as the fallback of an environment lookup.
+    /// - in Rust: a `const`/`static`/`let`, a struct field, an assignment, the single argument of
+    ///   a method named after a secret (`.password("..")`), a `("api_key", "..")` pair or a
+    ///   two-argument setter (`env::set_var("DB_PASSWORD", "..")`, `.header("x-api-key", "..")`,
+    ///   `.insert(..)`), an `Authorization` header value, the password of `.basic_auth(..)` and
+    ///   `Credentials::new(..)`, the token of `.bearer_auth(..)`, the single argument of a
+    ///   secret-named function (`EncodingKey::from_secret(b"..")`), and byte strings bound to a
+    ///   secret-named `const`, `static` or `let`; provider tokens also in comments and macro
+    ///   bodies;
+    /// - in TOML/YAML/JSON configuration, compose `environment:` (map or `KEY=value` list) and
+    ///   Kubernetes/ECS `env: [{name, value}]` lists;
+    /// - in Dockerfile `ENV`/`ARG` (both `K=V` and legacy `ENV K V`) and `.env` files.
+    ///
+    /// Not flagged: empty values and placeholders (`changeme`, `<your-token>`, `xxx`, `example`,
+    /// `N/A`), references such as `${DB_PASSWORD}`, an environment variable's name, a secret
+    /// manager reference (`vault:..`, `arn:..`) or an encrypted value (`ENC[..]`), file paths
+    /// (`password_file = "/run/secrets/db"`, `private_key = "certs/server.key"`), values that are
+    /// names rather than secrets (`const PROXY_PASSWORD: &str = "proxyPassword"`, `access_token`,
+    /// `sessionId`), the documented default password of a local service container (`postgres`,
+    /// `minioadmin`), names of documented fakes (`TEST_PASSWORD`, `example_token`), Kubernetes
+    /// `secretKeyRef`, a literal used as the fallback or default of an environment or configuration
+    /// lookup (`env::var("X").unwrap_or("..")`, `impl Default for Config`), doc comments, test
+    /// and example code (`#[cfg(test)]`, `#[cfg(all(feature = "x", test))]`, `tests.rs`,
+    /// `foo_test.go`), templates committed with example values (`.env.example`, `.env.sample`,
+    /// `config.example.toml`), translation files, dependency and feature
+    /// tables of manifests, and generated files (`.cargo-checksum.json`). Provider tokens that are
+    /// documented fakes (`AKIAIOSFODNN7EXAMPLE`, runs of `x` or `0`) and PEM headers without a key
+    /// body are not flagged either.
     ///
     /// ## Why is this bad?
     /// Factor III: config that varies between deploys, credentials above all, is kept in the
@@ -41,27 +74,6 @@ declare_rule! {
         factor: Config, severity: Error, preview: false, since: "0.1.0",
     }
 }
-
-const NAME_TRIGGERS: &[&str] = &[
-    "password",
-    "passwd",
-    "passphrase",
-    "pwd",
-    "secret",
-    "token",
-    "api_key",
-    "apikey",
-    "private_key",
-    "privatekey",
-    "signing_key",
-    "signingkey",
-    "access_key",
-    "accesskey",
-    "encryption_key",
-    "auth_key",
-    "master_key",
-    "secret_key",
-];
 
 const TRIGGERS: &[&str] = &[
     "AKIA",
@@ -89,10 +101,12 @@ const TRIGGERS: &[&str] = &[
     "passwd",
     "passphrase",
     "pwd",
+    "pass",
     "secret",
     "token",
     "api_key",
     "apikey",
+    "api-key",
     "private_key",
     "privatekey",
     "signing_key",
@@ -103,15 +117,42 @@ const TRIGGERS: &[&str] = &[
     "auth_key",
     "master_key",
     "secret_key",
+    "credential",
+    "authorization",
+    "basic_auth",
+    "bearer",
+    "hmac",
+    "jwt",
 ];
 
-fn named(name: &str, kind: SecretName, span: std::ops::Range<usize>, cx: &mut RuleCtx<'_>) {
-    let what = match kind {
-        SecretName::Password => "password",
-        SecretName::Key => "secret",
-    };
+/// Two-argument calls whose first argument names the second: setters, maps, headers, env.
+const PAIR_CALLS: &[&str] = &[
+    "insert",
+    "set",
+    "set_var",
+    "env",
+    "header",
+    "insert_header",
+    "append_header",
+    "append",
+    "add",
+    "param",
+    "query_param",
+    "append_pair",
+    "set_override",
+    "text",
+    "field",
+];
+
+/// Calls whose second argument is a password: `reqwest`'s `.basic_auth(user, Some(pass))`,
+/// `lettre`/AWS `Credentials::new(user_or_key, secret, ..)`. (`.bearer_auth(token)` too, whose
+/// only argument is the credential.)
+const CREDENTIAL_CALLS: &[&str] = &["basic_auth", "set_basic_auth", "with_basic_auth"];
+const CREDENTIAL_CONSTRUCTORS: &[&str] = &["Credentials::new", "Credentials::from_keys"];
+
+fn named(name: &str, kind: SecretName, span: Range<usize>, cx: &mut RuleCtx<'_>) {
     cx.report(
-        Violation::new(span, format!("hard-coded {what} in `{name}`"))
+        Violation::new(span, format!("hard-coded {} in `{name}`", kind.noun()))
             .label("secret value written into the repository")
             .help(format!(
                 "read `{name}` from an environment variable or a secret store, and rotate the exposed value"
@@ -120,7 +161,7 @@ fn named(name: &str, kind: SecretName, span: std::ops::Range<usize>, cx: &mut Ru
     );
 }
 
-fn token(kind: &str, span: std::ops::Range<usize>, cx: &mut RuleCtx<'_>) {
+fn token(kind: &str, span: Range<usize>, cx: &mut RuleCtx<'_>) {
     cx.report(
         Violation::new(span, format!("{kind} written into the repository"))
             .label("secret token")
@@ -129,12 +170,31 @@ fn token(kind: &str, span: std::ops::Range<usize>, cx: &mut RuleCtx<'_>) {
     );
 }
 
-/// Whether a `.env`-style file is a template meant to be committed.
-fn is_template(path: &str) -> bool {
-    let lower = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    ["example", "sample", "template", "dist", "defaults", "tpl"]
-        .iter()
-        .any(|t| lower.contains(t))
+/// The kind [`find_tokens`] gives PEM private keys.
+const PEM: &str = "private key";
+
+/// Whether the line holding `offset` is a Rust doc comment (`/// ..`, `//! ..`).
+fn in_doc_comment(text: &str, offset: usize) -> bool {
+    let start = text
+        .get(..offset)
+        .and_then(|s| s.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line = text.get(start..offset).unwrap_or("").trim_start();
+    line.starts_with("///") || line.starts_with("//!")
+}
+
+/// Whether a non-Rust file is out of scope: tests, generated data, and templates committed with
+/// example values.
+fn skip_file(path: &str) -> bool {
+    is_test_file(path) || is_generated(path) || is_template(path)
+}
+
+/// The credential in an `Authorization` header value: `Bearer x` → `x`.
+fn authorization_credential(value: &str) -> Option<&str> {
+    let (scheme, cred) = value.trim().split_once(' ')?;
+    ["bearer", "basic", "token", "bot", "apikey"]
+        .contains(&scheme.to_ascii_lowercase().as_str())
+        .then_some(cred.trim())
 }
 
 impl Rule for HardcodedSecret {
@@ -151,81 +211,400 @@ impl Rule for HardcodedSecret {
 
     fn rust_triggers(&self) -> &'static [&'static str] {
         debug_assert!(common::TOKEN_TRIGGERS.iter().all(|t| TRIGGERS.contains(t)));
-        debug_assert!(NAME_TRIGGERS.iter().all(|t| TRIGGERS.contains(t)));
         TRIGGERS
     }
 
+    fn rust_wants(&self, text: &str) -> bool {
+        // A secret name is only worth a parse when a string literal follows it on the same or
+        // the next line (`let token = "..."`, `const API_KEY: &str =\n    "..."`).
+        static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        let named = RE.get_or_init(|| {
+            regex::Regex::new(
+                r#"(?i)(?:passw|passphrase|pwd|secret|token|api_?key|private_?key|signing_?key|access_?key|encryption_?key|auth_?key|master_?key)[^\n]*\n?[^\n]*""#,
+            )
+            .unwrap_or_else(|e| unreachable!("constant regex: {e}"))
+        });
+        named.is_match(text) || !find_tokens(text).is_empty()
+    }
+
     fn check_rust(&self, file: &RustFile, cx: &mut RuleCtx<'_>) {
-        for lit in &file.lits {
-            let tokens = find_tokens(&lit.value);
-            if let Some(t) = tokens.first() {
+        let tests = &file.tests;
+        let text = &file.source.text;
+        // Literals in scope, by start offset.
+        let mut lits: Vec<usize> = (0..file.lits.len())
+            .filter(|&i| !tests.contains(file.lits[i].span.start))
+            .collect();
+        lits.sort_by_key(|&i| file.lits[i].span.start);
+        let by_start: HashMap<usize, usize> =
+            lits.iter().map(|&i| (file.lits[i].span.start, i)).collect();
+        let mut reported: HashSet<usize> = HashSet::new();
+
+        // Provider tokens: in literal values (escapes resolved), then anywhere in the text
+        // (comments, macro bodies the parser could not read).
+        for &i in &lits {
+            let lit = &file.lits[i];
+            let found = find_tokens(&lit.value);
+            let Some(t) = found.first() else { continue };
+            reported.insert(lit.span.start);
+            if !(t.kind == PEM && is_doc_comment(text, &lit.span)) {
                 token(t.kind, lit.span.clone(), cx);
+            }
+        }
+        for t in find_tokens(text) {
+            if tests.contains(t.range.start)
+                || (t.kind == PEM && in_doc_comment(text, t.range.start))
+            {
                 continue;
             }
-            if lit.env_fallback {
+            let at = lits.partition_point(|&i| file.lits[i].span.start <= t.range.start);
+            let within = at
+                .checked_sub(1)
+                .map(|k| &file.lits[lits[k]])
+                .filter(|l| l.span.contains(&t.range.start));
+            match within {
+                Some(l) if !reported.insert(l.span.start) => {}
+                Some(l) => token(t.kind, l.span.clone(), cx),
+                None => token(t.kind, t.range, cx),
+            }
+        }
+
+        // Secret-named bindings.
+        for &i in &lits {
+            let lit = &file.lits[i];
+            if reported.contains(&lit.span.start)
+                || lit.env_fallback
+                || is_doc_comment(text, &lit.span)
+            {
                 continue;
             }
             let Some(name) = &lit.binding else { continue };
-            if let Some(kind) = secret_name(name) {
-                if looks_secret(kind, &lit.value) {
-                    named(name, kind, lit.span.clone(), cx);
-                }
+            if let Some(kind) = named_secret(name, &lit.value) {
+                reported.insert(lit.span.start);
+                named(name, kind, lit.span.clone(), cx);
             }
+        }
+
+        // `env::set_var("DB_PASSWORD", "..")`, `.header("x-api-key", "..")`.
+        for &i in &lits {
+            let lit = &file.lits[i];
+            let Some(call) = lit.call.and_then(|c| file.calls.get(c)) else {
+                continue;
+            };
+            if reported.contains(&lit.span.start)
+                || lit.env_fallback
+                || call.args.len() != 2
+                || call.args[1].start != lit.span.start
+            {
+                continue;
+            }
+            let callee = call.callee.rsplit("::").next().unwrap_or(&call.callee);
+            if !PAIR_CALLS.contains(&callee) {
+                continue;
+            }
+            let first = call.args[0].clone();
+            let key = match call.lit_args.first() {
+                Some(Some(k)) => k.clone(),
+                _ => text.get(first).unwrap_or("").to_string(),
+            };
+            if let Some((name, kind)) = pair_secret(&key, &lit.value) {
+                reported.insert(lit.span.start);
+                named(&name, kind, lit.span.clone(), cx);
+            }
+        }
+
+        // `("api_key", "..")` tuples, `.basic_auth(user, Some(".."))`,
+        // `EncodingKey::from_secret(b"..")` and byte-string consts.
+        let mut v = PairVisitor { found: Vec::new() };
+        v.visit_file(&file.ast);
+        for f in v.found {
+            let value = match &f.bytes {
+                // Byte strings are not in `file.lits`: test code is left out here.
+                Some(b) if !tests.contains(f.span.start) => b.as_str(),
+                Some(_) => continue,
+                None => match by_start.get(&f.span.start).map(|&i| &file.lits[i]) {
+                    Some(lit) if !lit.env_fallback => lit.value.as_str(),
+                    _ => continue,
+                },
+            };
+            if reported.contains(&f.span.start) {
+                continue;
+            }
+            let kind = match f.kind {
+                Some(k) if common::looks_secret(k, value) => k,
+                Some(_) => continue,
+                None => match pair_secret(&f.name, value) {
+                    Some((_, k)) => k,
+                    None => continue,
+                },
+            };
+            reported.insert(f.span.start);
+            named(&f.name, kind, f.span, cx);
         }
     }
 
     fn check_text(&self, file: &SourceFile, cx: &mut RuleCtx<'_>) {
-        if file.kind == crate::source::FileKind::Dotenv && is_template(&file.path) {
+        if skip_file(&file.path) {
             return;
         }
+        let docs = is_doc_path(&file.path);
         for t in find_tokens(&file.text) {
-            token(t.kind, t.range, cx);
+            // Keys in documentation are examples; provider tokens are revoked wherever they leak.
+            if !(docs && t.kind == PEM) {
+                token(t.kind, t.range, cx);
+            }
         }
     }
 
     fn check_structured(&self, file: &StructuredFile, cx: &mut RuleCtx<'_>) {
+        let path = &file.source.path;
+        if skip_file(path) || is_translation_path(path) {
+            return;
+        }
         for doc in &file.docs {
             walk(doc, None, cx);
         }
     }
 
     fn check_dockerfile(&self, file: &DockerFile, cx: &mut RuleCtx<'_>) {
+        if skip_file(&file.source.path) {
+            return;
+        }
         for v in file.vars() {
-            let (Some(value), Some(kind)) = (&v.value, secret_name(&v.key)) else {
+            let Some(value) = &v.value else { continue };
+            if !find_tokens(value).is_empty() {
                 continue;
-            };
-            if looks_secret(kind, value) && find_tokens(value).is_empty() {
+            }
+            if let Some(kind) = named_secret(&v.key, value) {
                 named(&v.key, kind, v.span, cx);
             }
         }
     }
 
     fn check_dotenv(&self, file: &DotenvFile, cx: &mut RuleCtx<'_>) {
-        if is_template(&file.source.path) {
+        if skip_file(&file.source.path) {
             return;
         }
         for e in &file.entries {
-            if let Some(kind) = secret_name(&e.key) {
-                if looks_secret(kind, &e.value) && find_tokens(&e.value).is_empty() {
-                    named(&e.key, kind, e.value_span.clone(), cx);
-                }
+            if !find_tokens(&e.value).is_empty() {
+                continue;
+            }
+            if let Some(kind) = named_secret(&e.key, &e.value) {
+                named(&e.key, kind, e.value_span.clone(), cx);
             }
         }
     }
 }
 
+/// The secret in a `(name, value)` pair: the name must be identifier-shaped (not `"{password}"`
+/// or `"password="`); an `Authorization` header's value is checked without its scheme.
+fn pair_secret(name: &str, value: &str) -> Option<(String, SecretName)> {
+    let key = name.trim().trim_matches('"');
+    let last = key.rsplit("::").next().unwrap_or(key);
+    if last.eq_ignore_ascii_case("authorization")
+        || last.eq_ignore_ascii_case("proxy-authorization")
+    {
+        let cred = authorization_credential(value)?;
+        return common::looks_secret(SecretName::Key, cred)
+            .then(|| ("Authorization".to_string(), SecretName::Key));
+    }
+    if last.is_empty()
+        || !last
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
+        return None;
+    }
+    named_secret(last, value).map(|k| (key.to_string(), k))
+}
+
+/// A string or byte-string literal that is the value of an expression: through `&`,
+/// parentheses, `.to_string()`/`.into()`/`.as_bytes()` and `Some(..)`/`String::from(..)`.
+fn value_lit(expr: &Expr) -> Option<&Lit> {
+    match expr {
+        Expr::Lit(l) => matches!(&l.lit, Lit::Str(_) | Lit::ByteStr(_)).then_some(&l.lit),
+        Expr::Reference(r) => value_lit(&r.expr),
+        Expr::Paren(p) => value_lit(&p.expr),
+        Expr::Group(g) => value_lit(&g.expr),
+        Expr::MethodCall(m) if m.args.is_empty() => value_lit(&m.receiver),
+        Expr::Call(c) if c.args.len() == 1 => match &*c.func {
+            Expr::Path(p)
+                if p.path.segments.last().is_some_and(|s| {
+                    matches!(s.ident.to_string().as_str(), "from" | "new" | "Some")
+                }) =>
+            {
+                value_lit(&c.args[0])
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A literal found by [`PairVisitor`].
+struct Found {
+    /// The name it is bound to.
+    name: String,
+    /// The kind when the position alone makes it a secret (a credential call's password).
+    kind: Option<SecretName>,
+    /// The literal's byte range.
+    span: Range<usize>,
+    /// The value of a byte string (which the extractor does not record).
+    bytes: Option<String>,
+}
+
+impl Found {
+    fn new(name: String, kind: Option<SecretName>, lit: &Lit) -> Option<Found> {
+        let (span, bytes) = match lit {
+            Lit::Str(s) => (byte_range(s.span()), None),
+            Lit::ByteStr(b) => (
+                byte_range(b.span()),
+                Some(String::from_utf8_lossy(&b.value()).into_owned()),
+            ),
+            _ => return None,
+        };
+        Some(Found {
+            name,
+            kind,
+            span,
+            bytes,
+        })
+    }
+}
+
+/// Finds `(name, value)` literal pairs, credential-call passwords, single arguments of
+/// secret-named functions (`EncodingKey::from_secret(..)`) and byte-string secrets bound to a
+/// `const`, `static` or `let`.
+struct PairVisitor {
+    found: Vec<Found>,
+}
+
+impl PairVisitor {
+    fn push(&mut self, name: String, kind: Option<SecretName>, expr: &Expr) {
+        if let Some(f) = value_lit(expr).and_then(|l| Found::new(name, kind, l)) {
+            self.found.push(f);
+        }
+    }
+
+    /// Byte strings only: string literals bound to a name are the extractor's.
+    fn push_bytes(&mut self, name: String, expr: &Expr) {
+        if let Some(l @ Lit::ByteStr(_)) = value_lit(expr) {
+            if let Some(f) = Found::new(name, None, l) {
+                self.found.push(f);
+            }
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for PairVisitor {
+    fn visit_expr_tuple(&mut self, t: &'ast syn::ExprTuple) {
+        if t.elems.len() == 2 {
+            if let Some(Lit::Str(k)) = value_lit(&t.elems[0]) {
+                self.push(k.value(), None, &t.elems[1]);
+            }
+        }
+        visit::visit_expr_tuple(self, t);
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        let name = m.method.to_string();
+        if CREDENTIAL_CALLS.contains(&name.as_str()) && m.args.len() == 2 {
+            self.push(name, Some(SecretName::Password), &m.args[1]);
+        } else if name == "bearer_auth" && m.args.len() == 1 {
+            self.push(name, Some(SecretName::Key), &m.args[0]);
+        } else if m.args.len() == 1 && common::secret_name(&name).is_some() {
+            self.push_bytes(name, &m.args[0]);
+        }
+        visit::visit_expr_method_call(self, m);
+    }
+
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        if let Expr::Path(p) = &*c.func {
+            let segs: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            let tail = segs[segs.len().saturating_sub(2)..].join("::");
+            let last = segs.last().map_or("", String::as_str);
+            if CREDENTIAL_CONSTRUCTORS.contains(&tail.as_str()) && c.args.len() >= 2 {
+                self.push(tail, Some(SecretName::Password), &c.args[1]);
+            } else if c.args.len() == 1
+                // A function, not a tuple struct or variant (`Token("ident_2")`).
+                && last.starts_with(|ch: char| ch.is_ascii_lowercase())
+                && common::secret_name(last).is_some()
+            {
+                self.push(tail, None, &c.args[0]);
+            }
+        }
+        visit::visit_expr_call(self, c);
+    }
+
+    fn visit_item_const(&mut self, i: &'ast syn::ItemConst) {
+        self.push_bytes(i.ident.to_string(), &i.expr);
+        visit::visit_item_const(self, i);
+    }
+
+    fn visit_item_static(&mut self, i: &'ast syn::ItemStatic) {
+        self.push_bytes(i.ident.to_string(), &i.expr);
+        visit::visit_item_static(self, i);
+    }
+
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        let pat = match &l.pat {
+            syn::Pat::Type(t) => &*t.pat,
+            p => p,
+        };
+        if let (syn::Pat::Ident(id), Some(init)) = (pat, &l.init) {
+            self.push_bytes(id.ident.to_string(), &init.expr);
+        }
+        visit::visit_local(self, l);
+    }
+}
+
+/// Keys whose subtrees hold no secrets by construction: dependency and feature tables of
+/// manifests, SealedSecret `encryptedData`, SOPS metadata.
+const SKIPPED_KEYS: &[&str] = &[
+    "dependencies",
+    "dev-dependencies",
+    "build-dependencies",
+    "devDependencies",
+    "peerDependencies",
+    "optionalDependencies",
+    "bundledDependencies",
+    "optional-dependencies",
+    "dependency-groups",
+    "features",
+    "resolutions",
+    "overrides",
+    "encryptedData",
+    "sops",
+    "valueFrom",
+    "secretKeyRef",
+];
+
+/// `{name, value}` shapes of environment lists: Kubernetes, ECS, Azure, CloudFormation.
+const NAME_VALUE_KEYS: &[(&str, &str)] = &[
+    ("name", "value"),
+    ("Name", "Value"),
+    ("key", "value"),
+    ("Key", "Value"),
+    ("ParameterKey", "ParameterValue"),
+];
+
 /// Walks a document; `name`/`value` pairs (compose and k8s `env:` lists) count as bindings.
 fn walk(node: &Node, key: Option<&str>, cx: &mut RuleCtx<'_>) {
     match node {
         Node::Map(kv) => {
-            // Kubernetes `env: [{name: X, value: y}]`.
-            if let (Some(Node::Scalar(name, _)), Some(value @ Node::Scalar(..))) =
-                (node.get("name"), node.get("value"))
-            {
-                check_pair(name, value, cx);
+            for (n, v) in NAME_VALUE_KEYS {
+                if let (Some(Node::Scalar(name, _)), Some(value @ Node::Scalar(..))) =
+                    (node.get(n), node.get(v))
+                {
+                    check_pair(name, value, cx);
+                }
             }
             for (k, v) in kv {
-                if k.name == "valueFrom" || k.name == "secretKeyRef" {
+                if SKIPPED_KEYS.contains(&k.name.as_str()) {
                     continue;
                 }
                 walk(v, Some(&k.name), cx);
@@ -236,9 +615,11 @@ fn walk(node: &Node, key: Option<&str>, cx: &mut RuleCtx<'_>) {
                 // Compose `environment: ["KEY=value"]`.
                 if let Node::Scalar(s, span) = item {
                     if let Some((k, v)) = s.split_once('=') {
-                        if let Some(kind) = secret_name(k) {
-                            if looks_secret(kind, v) && find_tokens(v).is_empty() {
-                                named(k, kind, span.clone(), cx);
+                        if common::secret_name(k).is_some() {
+                            if let Some(kind) = named_secret(k, v) {
+                                if find_tokens(v).is_empty() {
+                                    named(k, kind, span.clone(), cx);
+                                }
                             }
                             continue;
                         }
@@ -249,7 +630,7 @@ fn walk(node: &Node, key: Option<&str>, cx: &mut RuleCtx<'_>) {
         }
         Node::Scalar(..) => {
             if let Some(k) = key {
-                if k != "value" {
+                if !NAME_VALUE_KEYS.iter().any(|(_, v)| *v == k) {
                     check_pair(k, node, cx);
                 }
             }
@@ -259,14 +640,14 @@ fn walk(node: &Node, key: Option<&str>, cx: &mut RuleCtx<'_>) {
 }
 
 fn check_pair(name: &str, value: &Node, cx: &mut RuleCtx<'_>) {
-    let (Node::Scalar(v, span), Some(kind)) = (value, secret_name(name)) else {
+    let Node::Scalar(v, span) = value else {
         return;
     };
     // Provider tokens are reported by the text scan; report each value once.
     if !find_tokens(v).is_empty() || span.is_empty() {
         return;
     }
-    if looks_secret(kind, v) {
+    if let Some(kind) = named_secret(name, v) {
         named(name, kind, span.clone(), cx);
     }
 }

@@ -1,4 +1,5 @@
 //! Factor III, Config: configuration belongs in the environment, not in the code or the image.
 
 pub mod credentials_in_url;
+pub mod environment_name_branching;
 pub mod hardcoded_secret;

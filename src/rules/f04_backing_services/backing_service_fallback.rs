@@ -6,9 +6,21 @@ use crate::rules::f04_backing_services::hardcoded_backing_service::{locators, TR
 declare_rule! {
     /// ## What it does
     /// Flags a backing-service locator (the same literals `TC0401` recognises) used as the
-    /// fallback of an environment lookup in a service crate:
-    /// `env::var("DATABASE_URL").unwrap_or("postgres://localhost/dev".into())`, or a `const`
-    /// used that way.
+    /// fallback of an environment or configuration lookup in a service crate:
+    /// - `env::var("DATABASE_URL").unwrap_or("postgres://localhost/dev".into())`, with
+    ///   `unwrap_or_else(|_| ..)`, `.ok().unwrap_or(..)`, `map_or`, ..., also through
+    ///   `dotenvy::var`, `env::args()` and `option_env!`;
+    /// - `match env::var("X") { Ok(v) => v, Err(_) => "redis://..".into() }`,
+    ///   `if let Ok(v) = env::var("X") { v } else { .. }`, `let Ok(v) = .. else { .. }` and
+    ///   `if env::var("X").is_err() { env::set_var("X", "..") }`;
+    /// - a `const` or variable used only as such a fallback;
+    /// - command-line defaults (`#[arg(env = "DATABASE_URL", default_value = "..")]`,
+    ///   `Arg::default_value`), `config`'s `set_default`, `#[serde(default = "..")]` functions
+    ///   and `impl Default` of a settings type.
+    ///
+    /// Not flagged: fallbacks that are not locators (`"8080"`, `"info"`, format templates), a
+    /// `const` also used directly (that is `TC0401`), lookups of other kinds
+    /// (`match load() { Err(_) => .. }`), test code, and library crates.
     ///
     /// ## Why is this bad?
     /// The lookup is right, but the fallback means a deploy that forgot to set the variable
@@ -41,6 +53,10 @@ impl Rule for BackingServiceFallback {
         }
     }
 
+    fn service_only(&self) -> bool {
+        true
+    }
+
     fn rust_triggers(&self) -> &'static [&'static str] {
         TRIGGERS
     }
@@ -54,10 +70,21 @@ impl Rule for BackingServiceFallback {
             if !lit.env_fallback {
                 continue;
             }
+            let (message, label) = if lit.config_default {
+                (
+                    format!("{what} used as a configuration default"),
+                    "used when the setting is missing",
+                )
+            } else {
+                (
+                    format!("{what} used as the fallback of an environment lookup"),
+                    "used when the variable is unset",
+                )
+            };
             cx.report(
-                Violation::new(lit.span.clone(), format!("{what} used as the fallback of an environment lookup"))
-                    .label("used when the variable is unset")
-                    .help("fail at start-up when the variable is missing instead of falling back to a fixed service"),
+                Violation::new(lit.span.clone(), message)
+                    .label(label)
+                    .help("fail at start-up when the setting is missing instead of falling back to a fixed service"),
             );
         }
     }

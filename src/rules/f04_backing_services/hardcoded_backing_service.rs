@@ -7,16 +7,26 @@ use crate::source::rust::{Call, RustFile as File};
 declare_rule! {
     /// ## What it does
     /// Flags a literal that locates a backing service, used directly in the code of a service
-    /// crate: URLs with the schemes `postgres(ql)`, `mysql`, `mariadb`, `mongodb(+srv)`,
-    /// `redis(s)`, `amqp(s)`, `nats`, `kafka`, `memcached`, `smtp(s)`, `ldap(s)` and `s3`; an
-    /// exact `host:port` with a well-known service port (5432, 3306, 27017, 6379, 5672, 4222,
-    /// 9092, 11211, ...); and literal hosts given to client builders
-    /// (`SmtpTransport::relay("smtp.gmail.com")`, `PgConnectOptions::new().host("db")`).
+    /// crate:
+    /// - URLs with the schemes `postgres(ql)`, `mysql`, `mariadb`, `mssql`/`sqlserver`,
+    ///   `mongodb(+srv)`, `redis(s)`, `amqp(s)`, `nats`, `kafka`, `pulsar(+ssl)`, `mqtt(s)`,
+    ///   `memcache(d)`, `smtp(s)`, `ldap(s)`, `neo4j(+s)`, `bolt`, `s3` and `gs`, and `http(s)`
+    ///   URLs on Elasticsearch's or Neo4j's port;
+    /// - an exact `host:port` (or a comma-separated list of them) with a well-known service port:
+    ///   5432, 3306, 27017, 6379, 5672, 4222, 9092, 11211, 1433, 9042, 9200, 6650, 1883, 7687;
+    /// - literal hosts given to client builders: `SmtpTransport::relay("smtp.gmail.com")`,
+    ///   `PgConnectOptions::new().host("db")`, `tokio_postgres::Config::new().host(..)`,
+    ///   `OptsBuilder::ip_or_hostname(..)`, `async_nats::connect("nats.internal")`.
+    ///
+    /// Literals inside macros whose body parses as expressions (`format!`, `vec!`, `json!`-like
+    /// macros, `lazy_static!`) are checked too, and `use` aliases are resolved.
     ///
     /// Not flagged: values read from the environment or a config file, format templates
-    /// (`"postgres://{}:{}@{}/{}"`), bare schemes used for comparisons (`"redis://"`), test code,
-    /// and library crates. A literal used as the fallback of an environment lookup is
-    /// `TC0402` instead.
+    /// (`"postgres://{}:{}@{}/{}"`), text that merely mentions a URL, bare schemes and literals
+    /// used in comparisons (`url.starts_with("redis://")`, `match` patterns), addresses the
+    /// service listens on (`bind`), constants named as documentation (`EXAMPLE_DATABASE_URL`),
+    /// test code, and library crates. A literal used as the fallback of an environment or config
+    /// lookup is `TC0402` instead.
     ///
     /// ## Why is this bad?
     /// Factor IV: a twelve-factor app makes no distinction between local and third-party
@@ -44,58 +54,152 @@ declare_rule! {
 
 /// Rust triggers shared with TC0402.
 pub(crate) const TRIGGERS: &[&str] = &[
-    "://", ":5432", ":3306", ":27017", ":6379", ":5672", ":4222", ":9092", ":11211", ":1433",
-    ":9042", ":9200", "relay", ".host(",
+    "://",
+    ":5432",
+    ":3306",
+    ":27017",
+    ":6379",
+    ":5672",
+    ":4222",
+    ":9092",
+    ":11211",
+    ":1433",
+    ":9042",
+    ":9200",
+    ":6650",
+    ":1883",
+    ":7687",
+    "relay",
+    "builder_dangerous",
+    ".host(",
+    "hostname(",
+    "nats::connect",
 ];
 
 /// A literal host handed to a client builder: `SmtpTransport::relay("smtp.x")`,
-/// `PgConnectOptions::new().host("db")`.
+/// `PgConnectOptions::new().host("db")`, `async_nats::connect("nats.internal")`.
 pub(crate) fn builder_host(file: &File, call: &Call) -> Option<&'static str> {
-    let root = call.root.as_deref()?;
     let callee = call.callee.as_str();
-    let smtp = ["relay", "starttls_relay", "builder_dangerous"].contains(&callee)
-        && root.split("::").any(|s| s.ends_with("SmtpTransport"));
-    let db = callee == "host"
-        && root.split("::").any(|s| {
-            s.ends_with("ConnectOptions")
-                || s == "Config"
-                    && (file.names(root, "tokio_postgres", "Config")
-                        || file.names(root, "postgres", "Config"))
-        });
-    if smtp {
-        Some("SMTP relay host")
-    } else if db {
-        Some("database host")
-    } else {
-        None
+    if !call.method {
+        let mut segs = callee.rsplit("::");
+        let last = segs.next().unwrap_or("");
+        let owner = segs.next().unwrap_or("");
+        if ["relay", "starttls_relay", "builder_dangerous"].contains(&last)
+            && owner.ends_with("SmtpTransport")
+        {
+            return Some("SMTP relay host");
+        }
+        if last == "connect" && (owner == "async_nats" || owner == "nats") {
+            return Some("NATS server");
+        }
+        return None;
     }
+    let root = call.root.as_deref()?;
+    if ["relay", "starttls_relay", "builder_dangerous"].contains(&callee)
+        && root.split("::").any(|s| s.ends_with("SmtpTransport"))
+    {
+        return Some("SMTP relay host");
+    }
+    let db_builder = root.split("::").any(|s| {
+        s.ends_with("ConnectOptions")
+            || s == "OptsBuilder"
+            || s == "Config"
+                && [
+                    "tokio_postgres",
+                    "postgres",
+                    "deadpool_postgres",
+                    "mysql_async",
+                ]
+                .iter()
+                .any(|k| file.names(root, k, "Config"))
+    });
+    if matches!(callee, "host" | "hostname" | "ip_or_hostname") && db_builder {
+        return Some("database host");
+    }
+    None
 }
 
-/// Calls whose literal path arguments are variable names, never locators.
+/// Calls whose literal arguments are never locators: variable names of lookups, comparisons,
+/// and addresses the service itself listens on.
 pub(crate) fn is_lookup_call(call: &Call) -> bool {
     let c = call.callee.as_str();
+    let last = c.rsplit("::").next().unwrap_or(c);
     c.ends_with("env::var")
         || c.ends_with("env::var_os")
-        || c == "var"
-        || c.ends_with("::var")
-        || c == "starts_with"
-        || c == "strip_prefix"
-        || c == "contains"
-        || c == "ends_with"
+        || last == "var"
+        || matches!(
+            last,
+            "starts_with"
+                | "strip_prefix"
+                | "ends_with"
+                | "strip_suffix"
+                | "contains"
+                | "eq"
+                | "ne"
+                | "eq_ignore_ascii_case"
+                | "find"
+                | "split"
+                | "replace"
+                | "trim_start_matches"
+                | "listen"
+                | "serve"
+        )
+        || last == "bind"
+        || last.starts_with("bind_")
+}
+
+/// Bindings whose value documents a locator rather than using it: `EXAMPLE_URL`, `url_hint`.
+fn is_documentation_binding(name: &str) -> bool {
+    crate::rules::common::words(name).iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "example"
+                | "examples"
+                | "sample"
+                | "placeholder"
+                | "hint"
+                | "help"
+                | "usage"
+                | "doc"
+                | "docs"
+                | "description"
+                | "pattern"
+                | "regex"
+                | "prefix"
+                | "scheme"
+                | "format"
+                | "template"
+                | "expect"
+        )
+    })
+}
+
+/// Whether a literal looks like a host name or address handed to a builder.
+fn is_host_like(v: &str) -> bool {
+    let v = v.trim();
+    !v.is_empty() && !v.contains(char::is_whitespace) && !v.contains(['{', '$', '<'])
 }
 
 /// Each hard-coded locator literal in `file`: (literal index, what it locates).
 pub(crate) fn locators(file: &File) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     for (i, lit) in file.lits.iter().enumerate() {
+        if lit.compared {
+            continue;
+        }
         let call = lit.call.and_then(|c| file.calls.get(c));
         if call.is_some_and(is_lookup_call) {
+            continue;
+        }
+        if lit.binding.as_deref().is_some_and(is_documentation_binding) {
             continue;
         }
         if let Some(l) = backing_locator(&lit.value) {
             out.push((i, l.what));
         } else if let Some(what) = call.and_then(|c| builder_host(file, c)) {
-            if !lit.value.is_empty() {
+            // Only the host argument: the first one.
+            let first = call.and_then(|c| c.args.first());
+            if is_host_like(&lit.value) && first.is_some_and(|a| a.start == lit.span.start) {
                 out.push((i, what.to_string()));
             }
         }
@@ -109,6 +213,10 @@ impl Rule for HardcodedBackingService {
             rust: true,
             ..Inputs::default()
         }
+    }
+
+    fn service_only(&self) -> bool {
+        true
     }
 
     fn rust_triggers(&self) -> &'static [&'static str] {

@@ -2,3 +2,5 @@
 //! services.
 
 pub mod in_memory_session_store;
+pub mod local_filesystem_persistence;
+pub mod process_local_state;

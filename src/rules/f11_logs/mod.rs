@@ -2,3 +2,5 @@
 //! are the environment's job.
 
 pub mod log_to_file;
+pub mod logging_backend_coupling;
+pub mod unstructured_logs;

@@ -1,0 +1,4 @@
+//! Factor VII, Port binding: the app is self-contained and exports its service by binding a port it is told.
+
+pub mod hardcoded_listen_port;
+pub mod loopback_bind_in_container;

@@ -1,0 +1,3 @@
+//! Factor XII, Admin processes: one-off tasks run as separate processes against the same release.
+
+pub mod migrations_at_startup;
