@@ -625,7 +625,7 @@ impl<'a> Items<'a, '_> {
 
 impl<'a> Visit<'a> for Items<'a, '_> {
     fn visit_item(&mut self, i: &'a syn::Item) {
-        if self.skip(item_attrs(i)) {
+        if self.skip(crate::source::rust::item_attrs(i)) {
             return;
         }
         match i {
@@ -654,24 +654,6 @@ impl<'a> Visit<'a> for Items<'a, '_> {
                 self.check_block(block);
             }
         }
-    }
-}
-
-/// The attributes of an item.
-pub(crate) fn item_attrs(i: &syn::Item) -> &[syn::Attribute] {
-    match i {
-        syn::Item::Fn(x) => &x.attrs,
-        syn::Item::Mod(x) => &x.attrs,
-        syn::Item::Impl(x) => &x.attrs,
-        syn::Item::Const(x) => &x.attrs,
-        syn::Item::Static(x) => &x.attrs,
-        syn::Item::Struct(x) => &x.attrs,
-        syn::Item::Enum(x) => &x.attrs,
-        syn::Item::Use(x) => &x.attrs,
-        syn::Item::Macro(x) => &x.attrs,
-        syn::Item::Trait(x) => &x.attrs,
-        syn::Item::Type(x) => &x.attrs,
-        _ => &[],
     }
 }
 

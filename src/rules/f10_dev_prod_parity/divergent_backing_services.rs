@@ -383,23 +383,6 @@ fn use_names(tree: &syn::UseTree, out: &mut Vec<(String, Range<usize>)>) {
     }
 }
 
-fn item_attrs(i: &syn::Item) -> &[syn::Attribute] {
-    match i {
-        syn::Item::Fn(x) => &x.attrs,
-        syn::Item::Mod(x) => &x.attrs,
-        syn::Item::Impl(x) => &x.attrs,
-        syn::Item::Const(x) => &x.attrs,
-        syn::Item::Static(x) => &x.attrs,
-        syn::Item::Struct(x) => &x.attrs,
-        syn::Item::Enum(x) => &x.attrs,
-        syn::Item::Use(x) => &x.attrs,
-        syn::Item::Macro(x) => &x.attrs,
-        syn::Item::Trait(x) => &x.attrs,
-        syn::Item::Type(x) => &x.attrs,
-        _ => &[],
-    }
-}
-
 /// Alternatives declared side by side under different `cfg`s, by name.
 #[derive(Default)]
 struct Groups {
@@ -468,7 +451,7 @@ impl Finder {
     fn items<'i>(&mut self, items: impl IntoIterator<Item = &'i syn::Item>) {
         let mut g = Groups::default();
         for item in items {
-            let attrs = item_attrs(item);
+            let attrs = crate::source::rust::item_attrs(item);
             if self.skip(attrs) {
                 continue;
             }
@@ -708,7 +691,7 @@ impl<'v> Visit<'v> for Finder {
     }
 
     fn visit_item(&mut self, i: &'v syn::Item) {
-        if self.skip(item_attrs(i)) {
+        if self.skip(crate::source::rust::item_attrs(i)) {
             return;
         }
         if let syn::Item::Mod(m) = i {
