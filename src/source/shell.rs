@@ -233,29 +233,15 @@ fn split_at_depth(script: &str, base: usize, depth: usize) -> Vec<Command> {
                 i += 1;
             }
             b'>' | b'<' => {
-                let mut j = i + 1;
-                if bytes.get(j) == Some(&b'>') {
-                    j += 1;
-                }
-                if bytes.get(j) == Some(&b'&') {
-                    // `>&2`, `2>&1`: a duplication, no file.
-                    j += 1;
-                    while j < bytes.len() && bytes[j].is_ascii_digit() {
-                        j += 1;
-                    }
-                    cmd_start.get_or_insert(i);
-                    redirects.push(Redirect {
-                        op: script[i..j].to_string(),
-                        target: Word {
-                            text: String::new(),
-                            span: base + j..base + j,
-                        },
-                    });
-                } else {
-                    cmd_start.get_or_insert(i);
-                    pending_redirect = Some(script[i..j].to_string());
-                }
-                i = j;
+                cmd_start.get_or_insert(i);
+                i = redirect(
+                    script,
+                    i,
+                    i + 1,
+                    base,
+                    &mut redirects,
+                    &mut pending_redirect,
+                );
                 cmd_end = i;
             }
             _ => {
@@ -265,28 +251,15 @@ fn split_at_depth(script: &str, base: usize, depth: usize) -> Vec<Command> {
                     && word.text.bytes().all(|c| c.is_ascii_digit())
                     && !word.text.is_empty()
                 {
-                    let mut j = end + 1;
-                    if bytes.get(j) == Some(&b'>') {
-                        j += 1;
-                    }
-                    if bytes.get(j) == Some(&b'&') {
-                        j += 1;
-                        while j < bytes.len() && bytes[j].is_ascii_digit() {
-                            j += 1;
-                        }
-                        cmd_start.get_or_insert(i);
-                        redirects.push(Redirect {
-                            op: script[i..j].to_string(),
-                            target: Word {
-                                text: String::new(),
-                                span: base + j..base + j,
-                            },
-                        });
-                    } else {
-                        cmd_start.get_or_insert(i);
-                        pending_redirect = Some(script[i..j].to_string());
-                    }
-                    i = j;
+                    cmd_start.get_or_insert(i);
+                    i = redirect(
+                        script,
+                        i,
+                        end + 1,
+                        base,
+                        &mut redirects,
+                        &mut pending_redirect,
+                    );
                     cmd_end = i;
                     continue;
                 }
@@ -309,6 +282,40 @@ fn split_at_depth(script: &str, base: usize, depth: usize) -> Vec<Command> {
         &mut out,
     );
     out
+}
+
+/// Reads a redirection operator that starts at `start` (a file-descriptor digit or the operator
+/// itself) and whose first `>`/`<` is just before `after`: a duplication (`>&2`, `2>&1`) is
+/// recorded at once, a file redirection waits for its target word. Returns where it ends.
+fn redirect(
+    script: &str,
+    start: usize,
+    after: usize,
+    base: usize,
+    redirects: &mut Vec<Redirect>,
+    pending: &mut Option<String>,
+) -> usize {
+    let bytes = script.as_bytes();
+    let mut j = after;
+    if bytes.get(j) == Some(&b'>') {
+        j += 1;
+    }
+    if bytes.get(j) == Some(&b'&') {
+        j += 1;
+        while j < bytes.len() && bytes[j].is_ascii_digit() {
+            j += 1;
+        }
+        redirects.push(Redirect {
+            op: script[start..j].to_string(),
+            target: Word {
+                text: String::new(),
+                span: base + j..base + j,
+            },
+        });
+    } else {
+        *pending = Some(script[start..j].to_string());
+    }
+    j
 }
 
 fn is_assignment(w: &str) -> bool {
