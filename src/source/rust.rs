@@ -399,6 +399,37 @@ impl TestRanges {
     }
 }
 
+/// The root path (resolved by `resolve`) and the inner method names, innermost first, of a
+/// method call's receiver chain: `PgPoolOptions::new().max_connections(5).connect(..)` gives
+/// `(Some("…PgPoolOptions::new"), ["max_connections"])`.
+pub fn receiver_chain(
+    m: &syn::ExprMethodCall,
+    resolve: &dyn Fn(&syn::Path) -> String,
+) -> (Option<String>, Vec<String>) {
+    let mut chain = Vec::new();
+    let mut recv = &*m.receiver;
+    let root = loop {
+        match recv {
+            Expr::MethodCall(inner) => {
+                chain.push(inner.method.to_string());
+                recv = &inner.receiver;
+            }
+            Expr::Await(a) => recv = &a.base,
+            Expr::Try(t) => recv = &t.expr,
+            Expr::Paren(p) => recv = &p.expr,
+            Expr::Reference(r) => recv = &r.expr,
+            Expr::Call(c) => match &*c.func {
+                Expr::Path(p) => break Some(resolve(&p.path)),
+                _ => break None,
+            },
+            Expr::Path(p) => break Some(resolve(&p.path)),
+            _ => break None,
+        }
+    };
+    chain.reverse();
+    (root, chain)
+}
+
 /// The attributes of an item, for the kinds that can carry test markers.
 pub fn item_attrs(i: &syn::Item) -> &[syn::Attribute] {
     match i {
@@ -1182,26 +1213,8 @@ impl<'ast> Visit<'ast> for Extractor {
 
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         let name = m.method.to_string();
-        let mut chain = Vec::new();
-        let mut recv = &*m.receiver;
-        let root = loop {
-            match recv {
-                Expr::MethodCall(inner) => {
-                    chain.push(inner.method.to_string());
-                    recv = &inner.receiver;
-                }
-                Expr::Await(a) => recv = &a.base,
-                Expr::Try(t) => recv = &t.expr,
-                Expr::Paren(p) => recv = &p.expr,
-                Expr::Call(c) => match &*c.func {
-                    Expr::Path(p) => break Some(resolve_with(self.aliases(), &p.path)),
-                    _ => break None,
-                },
-                Expr::Path(p) => break Some(resolve_with(self.aliases(), &p.path)),
-                _ => break None,
-            }
-        };
-        chain.reverse();
+        let aliases = self.aliases();
+        let (root, chain) = receiver_chain(m, &|p| resolve_with(aliases, p));
         let idx = self.calls.len();
         self.calls.push(Call {
             callee: name.clone(),

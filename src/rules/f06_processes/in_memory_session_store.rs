@@ -410,16 +410,7 @@ impl<'ast> Visit<'ast> for TypePaths<'ast> {
 
 impl<'ast> Visit<'ast> for Finder<'_, '_> {
     fn visit_item(&mut self, i: &'ast syn::Item) {
-        let attrs: &[syn::Attribute] = match i {
-            syn::Item::Mod(m) => &m.attrs,
-            syn::Item::Fn(f) => &f.attrs,
-            syn::Item::Struct(s) => &s.attrs,
-            syn::Item::Static(s) => &s.attrs,
-            syn::Item::Const(s) => &s.attrs,
-            syn::Item::Impl(s) => &s.attrs,
-            syn::Item::Macro(s) => &s.attrs,
-            _ => &[],
-        };
+        let attrs = crate::source::rust::item_attrs(i);
         if self.skip(attrs) {
             return;
         }

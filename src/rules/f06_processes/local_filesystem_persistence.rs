@@ -276,32 +276,6 @@ enum CallShape<'s> {
     },
 }
 
-/// The root path and inner method names of a method call's receiver chain.
-fn receiver_chain(file: &RustFile, m: &syn::ExprMethodCall) -> (Option<String>, Vec<String>) {
-    let mut chain = Vec::new();
-    let mut recv = &*m.receiver;
-    let root = loop {
-        match recv {
-            Expr::MethodCall(inner) => {
-                chain.push(inner.method.to_string());
-                recv = &inner.receiver;
-            }
-            Expr::Await(a) => recv = &a.base,
-            Expr::Try(t) => recv = &t.expr,
-            Expr::Paren(p) => recv = &p.expr,
-            Expr::Reference(r) => recv = &r.expr,
-            Expr::Call(c) => match &*c.func {
-                Expr::Path(p) => break Some(file.resolve(&p.path)),
-                _ => break None,
-            },
-            Expr::Path(p) => break Some(file.resolve(&p.path)),
-            _ => break None,
-        }
-    };
-    chain.reverse();
-    (root, chain)
-}
-
 /// What one function can see: the file's consts and the function's bindings.
 struct FnCtx<'a, 'f> {
     file: &'a RustFile<'f>,
@@ -533,7 +507,8 @@ impl<'v> Visit<'v> for Calls<'_, '_, '_> {
     }
 
     fn visit_expr_method_call(&mut self, m: &'v syn::ExprMethodCall) {
-        let (root, chain) = receiver_chain(self.cx.file, m);
+        let file = self.cx.file;
+        let (root, chain) = crate::source::rust::receiver_chain(m, &|p| file.resolve(p));
         let name = m.method.to_string();
         let args: Vec<&Expr> = m.args.iter().collect();
         let span = byte_range(m.method.span()).start..byte_range(m.span()).end;

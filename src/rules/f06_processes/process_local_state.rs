@@ -665,18 +665,7 @@ impl<'v> Visit<'v> for StateTypes<'_, '_> {
 
 impl<'a> Visit<'a> for Finder<'a, '_> {
     fn visit_item(&mut self, i: &'a syn::Item) {
-        let attrs: &[syn::Attribute] = match i {
-            syn::Item::Mod(m) => &m.attrs,
-            syn::Item::Fn(f) => &f.attrs,
-            syn::Item::Struct(s) => &s.attrs,
-            syn::Item::Static(s) => &s.attrs,
-            syn::Item::Const(s) => &s.attrs,
-            syn::Item::Impl(s) => &s.attrs,
-            syn::Item::Macro(s) => &s.attrs,
-            syn::Item::Type(s) => &s.attrs,
-            syn::Item::Trait(s) => &s.attrs,
-            _ => &[],
-        };
+        let attrs = crate::source::rust::item_attrs(i);
         if self.skip(attrs) {
             return;
         }
