@@ -18,9 +18,14 @@ use crate::diagnostic::{fnv1a, Finding};
 use crate::error::Error;
 use crate::registry::RuleId;
 use crate::rule::{Inputs, RepoCtx, RuleCtx, Violation};
+use crate::source::compose::ComposeFile;
 use crate::source::dockerfile::DockerFile;
 use crate::source::dotenv::DotenvFile;
+use crate::source::k8s::{self, K8sFile};
 use crate::source::manifest::Manifest;
+use crate::source::nginx::NginxConf;
+use crate::source::procfile::Procfile;
+use crate::source::run::{self, RunCommand};
 use crate::source::rust::RustFile;
 use crate::source::structured::StructuredFile;
 use crate::source::{FileKind, ParseError, SourceFile, LOCKFILES};
@@ -67,7 +72,7 @@ pub struct CrateInfo {
 }
 
 /// Everything known about the repository after the walk, for repo-level rules.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct RepoIndex {
     /// Every file walked, relative, sorted.
     pub files: Vec<String>,
@@ -79,6 +84,10 @@ pub struct RepoIndex {
     pub crates: Vec<CrateInfo>,
     /// Facts recorded by per-file rules, sorted by (rule, path, span).
     pub facts: Vec<Fact>,
+    /// The `.gitignore` files of the tree, deepest folder last.
+    pub gitignores: Vec<IgnoreFile>,
+    /// Whether the checked root is inside a git work tree.
+    pub in_git: bool,
 }
 
 /// Something a rule noticed in one file and decides on after the walk, when it has seen every
@@ -119,12 +128,77 @@ impl RepoIndex {
         self.present.contains(path)
     }
 
+    /// The `.gitignore` line that ignores `path` (relative to the root), as (the `.gitignore`
+    /// path, its 1-based line), when the deepest `.gitignore` with an opinion ignores it.
+    pub fn ignored_by(&self, path: &str) -> Option<(&str, usize)> {
+        for g in self.gitignores.iter().rev() {
+            let within = if g.dir.is_empty() {
+                path
+            } else {
+                match path.strip_prefix(&format!("{}/", g.dir)) {
+                    Some(p) => p,
+                    None => continue,
+                }
+            };
+            match g.matcher.matched_path_or_any_parents(within, false) {
+                ignore::Match::None => continue,
+                ignore::Match::Whitelist(_) => return None,
+                ignore::Match::Ignore(glob) => {
+                    let o = glob.original();
+                    let line = g
+                        .text
+                        .lines()
+                        .position(|l| l.trim_end() == o || l.trim() == o)
+                        .map_or(1, |i| i + 1);
+                    return Some((&g.path, line));
+                }
+            }
+        }
+        None
+    }
+
+    /// Whether `path` is ignored by a `.gitignore` of the tree.
+    pub fn is_ignored(&self, path: &str) -> bool {
+        self.ignored_by(path).is_some()
+    }
+
     /// The innermost crate containing `path`.
     pub fn crate_of(&self, path: &str) -> Option<&CrateInfo> {
         self.crates
             .iter()
             .filter(|c| c.dir.is_empty() || path.starts_with(&format!("{}/", c.dir)))
             .max_by_key(|c| c.dir.len())
+    }
+}
+
+/// One `.gitignore` file, parsed with the `ignore` crate's matcher (no filesystem access: the
+/// engine hands it the text).
+pub struct IgnoreFile {
+    /// Path of the `.gitignore`.
+    pub path: String,
+    /// Its folder (`""` at the root).
+    pub dir: String,
+    /// Its text.
+    pub text: String,
+    /// The compiled patterns.
+    pub matcher: ignore::gitignore::Gitignore,
+}
+
+impl IgnoreFile {
+    /// Compiles the `.gitignore` at `path` with `text`.
+    pub fn new(path: &str, text: &str) -> IgnoreFile {
+        let dir = path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+        let mut b = ignore::gitignore::GitignoreBuilder::new("");
+        for line in text.lines() {
+            // A bad pattern is skipped, as git does.
+            let _ = b.add_line(None, line);
+        }
+        IgnoreFile {
+            path: path.to_string(),
+            dir,
+            text: text.to_string(),
+            matcher: b.build().unwrap_or_else(|_| ignore::gitignore::Gitignore::empty()),
+        }
     }
 }
 
@@ -152,6 +226,8 @@ pub struct Report {
     pub suppressed: usize,
     /// The enabled rules.
     pub enabled: Vec<RuleId>,
+    /// Things the run did not check, said once at the end (Helm templates).
+    pub notes: Vec<String>,
 }
 
 /// Per-kind dispatch tables and the Rust prefilter, built once per run.
@@ -161,6 +237,11 @@ struct Dispatch {
     structured: Vec<RuleId>,
     dockerfile: Vec<RuleId>,
     dotenv: Vec<RuleId>,
+    procfile: Vec<RuleId>,
+    compose: Vec<RuleId>,
+    k8s: Vec<RuleId>,
+    nginx: Vec<RuleId>,
+    run: Vec<RuleId>,
     repo: Vec<RuleId>,
     prefilter: Option<AhoCorasick>,
     /// For each prefilter pattern, the indices into `rust` of the rules it triggers.
@@ -232,6 +313,11 @@ impl Dispatch {
             structured: pick(|i| i.structured),
             dockerfile: pick(|i| i.dockerfile),
             dotenv: pick(|i| i.dotenv),
+            procfile: pick(|i| i.procfile),
+            compose: pick(|i| i.compose),
+            k8s: pick(|i| i.k8s),
+            nginx: pick(|i| i.nginx),
+            run: pick(|i| i.run),
             repo: pick(|i| i.repo),
             prefilter,
             trigger_rules,
@@ -248,6 +334,13 @@ struct FileOutcome {
     manifest: Option<Manifest>,
     facts: Vec<Fact>,
     rust_parsed: bool,
+    /// Scripts in the repository that this Dockerfile's start commands run.
+    entry_scripts: Vec<String>,
+    /// Findings about a shell script as a container entrypoint: kept only when a Dockerfile runs
+    /// the script.
+    pending: Vec<Finding>,
+    /// A Helm template, not parsed.
+    helm_template: bool,
     /// The text, kept when the file has findings or suppressions (snippets, TC0001).
     source: Option<(Arc<str>, crate::source::LineIndex)>,
 }
@@ -337,19 +430,35 @@ fn check_root(
         ctx.prefix = display_prefix(root.parent().unwrap_or(Path::new("")));
     }
 
+    // Phase 0: what is known before any rule runs: the paths, `.gitignore` rules, git.
+    let mut index = RepoIndex {
+        files: entries.iter().map(|e| e.rel.clone()).collect(),
+        in_git: walk::in_git_work_tree(root),
+        ..RepoIndex::default()
+    };
+    index.present = index.files.iter().cloned().collect();
+    for e in &entries {
+        if FileKind::classify(&e.rel) == FileKind::Gitignore {
+            if let Ok(walk::ReadOutcome::Bytes(b)) = walk::read(&e.abs, settings.max_file_size) {
+                index
+                    .gitignores
+                    .push(IgnoreFile::new(&e.rel, &String::from_utf8_lossy(&b)));
+            }
+        }
+    }
+    // Shallow folders first, so that deeper `.gitignore` files win.
+    index
+        .gitignores
+        .sort_by_key(|g| (g.dir.matches('/').count() + usize::from(!g.dir.is_empty()), g.dir.clone()));
+
+    // Phase 1: manifests, so that every file knows its crate.
     let (manifest_entries, other_entries): (Vec<&Entry>, Vec<&Entry>) = entries
         .iter()
         .partition(|e| FileKind::classify(&e.rel).is_manifest());
     let manifest_outcomes: Vec<FileOutcome> = manifest_entries
         .par_iter()
-        .map(|e| process_file(e, &ctx))
+        .map(|e| process_file(e, &ctx, &index))
         .collect();
-
-    let mut index = RepoIndex {
-        files: entries.iter().map(|e| e.rel.clone()).collect(),
-        ..RepoIndex::default()
-    };
-    index.present = index.files.iter().cloned().collect();
     index.manifests = manifest_outcomes
         .iter()
         .filter_map(|o| o.manifest.clone())
@@ -358,9 +467,10 @@ fn check_root(
     index.crates = ctx.crates.clone();
     probe_lockfiles(root, &mut index);
 
+    // Phase 2: everything else.
     let other_outcomes: Vec<FileOutcome> = other_entries
         .par_iter()
-        .map(|e| process_file(e, &ctx))
+        .map(|e| process_file(e, &ctx, &index))
         .collect();
 
     let mut outcomes: Vec<FileOutcome> = manifest_outcomes;
@@ -404,9 +514,12 @@ fn check_root(
         };
         let outcome = &mut outcomes[i];
         // Manifests always keep their text; other files only when they have something to say.
-        let Some((text, lines)) = outcome.source.clone() else {
-            continue;
-        };
+        // A finding about a file as a whole (TC1104) may land on one whose text was not kept.
+        let (text, lines) = outcome.source.clone().unwrap_or_else(|| {
+            let empty: Arc<str> = "".into();
+            let lines = crate::source::LineIndex::new(&empty);
+            (empty, lines)
+        });
         let f = locate(
             rv.rule,
             &rv.violation,
@@ -441,8 +554,43 @@ fn check_root(
         }
     }
 
-    for outcome in outcomes {
+    // Entrypoint scripts: their run-command findings count when a Dockerfile runs them.
+    let scripts: HashSet<&str> = outcomes
+        .iter()
+        .flat_map(|o| o.entry_scripts.iter().map(String::as_str))
+        .collect();
+    let scripts: HashSet<String> = scripts.into_iter().map(str::to_string).collect();
+    let mut helm: Vec<&str> = Vec::new();
+    for o in &outcomes {
+        if o.helm_template {
+            helm.push(&o.rel);
+        }
+    }
+    if !helm.is_empty() {
+        let mut charts: Vec<&str> = helm
+            .iter()
+            .map(|p| p.rsplit_once("/templates/").map_or("", |(c, _)| c))
+            .collect();
+        charts.dedup();
+        report.notes.push(format!(
+            "skipped {} Helm template{} in {}: render them (`helm template`) and check the output",
+            helm.len(),
+            if helm.len() == 1 { "" } else { "s" },
+            charts
+                .iter()
+                .map(|c| if c.is_empty() { "." } else { c })
+                .map(|c| format!("{}{c}", ctx.prefix))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+
+    for mut outcome in outcomes {
         report.rust_parsed += usize::from(outcome.rust_parsed);
+        if scripts.contains(&outcome.rel) {
+            let pending = std::mem::take(&mut outcome.pending);
+            outcome.findings.extend(pending);
+        }
         apply_suppressions(outcome, &ctx, report);
     }
 }
@@ -546,7 +694,7 @@ fn is_test_path(rel: &str, krate: Option<&CrateInfo>) -> bool {
         || rel.split('/').rev().skip(1).any(|c| TEST_DIRS.contains(&c))
 }
 
-fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
+fn process_file(entry: &Entry, ctx: &RootCtx<'_>, index: &RepoIndex) -> FileOutcome {
     let settings = ctx.settings;
     let kind = FileKind::classify(&entry.rel);
     let mut out = FileOutcome {
@@ -613,6 +761,7 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
     };
     let source = SourceFile::new(entry.rel.clone(), kind, text);
     let mut violations: Vec<(RuleId, Violation)> = Vec::new();
+    let mut pending: Vec<(RuleId, Violation)> = Vec::new();
     let mut parse_error: Option<ParseError> = None;
     // Where the rules did not look (test code), a suppression cannot be judged unused.
     let mut test_code: Option<crate::source::rust::TestCode> = None;
@@ -625,6 +774,7 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
                 facts: &mut facts,
                 path: &entry.rel,
                 krate,
+                repo: index,
             };
             f(&mut c);
         };
@@ -654,7 +804,13 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
             }
         }
         _ => {
-            if kind.is_structured() {
+            let mut runs: Vec<RunCommand> = Vec::new();
+            if kind.is_structured()
+                && matches!(kind, FileKind::Yaml)
+                && k8s::is_helm_template(&entry.rel, &source.text)
+            {
+                out.helm_template = true;
+            } else if kind.is_structured() {
                 match StructuredFile::parse(&source) {
                     Ok(file) => {
                         if kind.is_manifest() {
@@ -664,6 +820,26 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
                             cx(id, &mut violations, &mut |c| {
                                 id.rule().check_structured(&file, c)
                             });
+                        }
+                        if matches!(kind, FileKind::Yaml) {
+                            if let Some(compose) = ComposeFile::from_structured(&file) {
+                                for &id in &d.compose {
+                                    cx(id, &mut violations, &mut |c| {
+                                        id.rule().check_compose(&compose, c)
+                                    });
+                                }
+                                runs.extend(run::from_compose(&compose));
+                            }
+                        }
+                        if matches!(kind, FileKind::Yaml | FileKind::Json) {
+                            if let Some(objects) = K8sFile::from_structured(&file) {
+                                for &id in &d.k8s {
+                                    cx(id, &mut violations, &mut |c| {
+                                        id.rule().check_k8s(&objects, c)
+                                    });
+                                }
+                                runs.extend(run::from_k8s(&objects));
+                            }
                         }
                     }
                     Err(e) => parse_error = Some(e),
@@ -679,6 +855,8 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
                                 id.rule().check_dockerfile(&file, c)
                             });
                         }
+                        runs.extend(run::from_dockerfile(&file));
+                        out.entry_scripts = run::entry_scripts(&file, &|p| index.exists(p));
                     }
                     Err(e) => parse_error = Some(e),
                 },
@@ -690,7 +868,43 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
                         });
                     }
                 }
+                FileKind::Procfile => match Procfile::parse(&source) {
+                    Ok(file) => {
+                        for &id in &d.procfile {
+                            cx(id, &mut violations, &mut |c| {
+                                id.rule().check_procfile(&file, c)
+                            });
+                        }
+                        runs.extend(run::from_procfile(&file));
+                    }
+                    Err(e) => parse_error = Some(e),
+                },
+                FileKind::Nginx => match NginxConf::parse(&source) {
+                    Ok(file) => {
+                        for &id in &d.nginx {
+                            cx(id, &mut violations, &mut |c| {
+                                id.rule().check_nginx(&file, c)
+                            });
+                        }
+                    }
+                    Err(e) => parse_error = Some(e),
+                },
+                FileKind::Shell if !d.run.is_empty() => {
+                    let script = run::from_script(&source);
+                    for &id in &d.run {
+                        cx(id, &mut pending, &mut |c| {
+                            id.rule().check_run(&script, &source, c)
+                        });
+                    }
+                }
                 _ => {}
+            }
+            for r in &runs {
+                for &id in &d.run {
+                    cx(id, &mut violations, &mut |c| {
+                        id.rule().check_run(r, &source, c)
+                    });
+                }
             }
             for &id in &d.text {
                 cx(id, &mut violations, &mut |c| {
@@ -720,15 +934,28 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>) -> FileOutcome {
     }
     out.facts = facts;
     if violations.is_empty()
+        && pending.is_empty()
         && out.suppressions.is_empty()
         && out.facts.is_empty()
         && !kind.is_manifest()
+        && kind != FileKind::Gitignore
     {
         return out;
     }
     let text: Arc<str> = source.text.into();
     for (id, v) in &violations {
         out.findings.push(locate(
+            *id,
+            v,
+            &entry.rel,
+            &ctx.prefix,
+            &text,
+            &source.lines,
+            settings,
+        ));
+    }
+    for (id, v) in &pending {
+        out.pending.push(locate(
             *id,
             v,
             &entry.rel,
@@ -885,5 +1112,31 @@ fn assign_fingerprints(findings: &mut [Finding]) {
         let n = seen.entry(h).or_insert(0);
         f.fingerprint = format!("{:016x}", fnv1a(format!("{h:016x}:{n}").as_bytes()));
         *n += 1;
+    }
+}
+
+#[cfg(test)]
+mod ignore_tests {
+    use super::*;
+
+    #[test]
+    fn gitignore_lines() {
+        let index = RepoIndex {
+            gitignores: vec![
+                IgnoreFile::new(".gitignore", "# deps\n/target\nCargo.lock\n*.log\n"),
+                IgnoreFile::new("web/.gitignore", "package-lock.json\n!keep.log\n"),
+            ],
+            ..RepoIndex::default()
+        };
+        assert_eq!(index.ignored_by("Cargo.lock"), Some((".gitignore", 3)));
+        assert_eq!(index.ignored_by("svc/Cargo.lock"), Some((".gitignore", 3)));
+        assert_eq!(
+            index.ignored_by("web/package-lock.json"),
+            Some(("web/.gitignore", 1))
+        );
+        assert_eq!(index.ignored_by("package-lock.json"), None);
+        assert_eq!(index.ignored_by("logs/app.log"), Some((".gitignore", 4)));
+        assert_eq!(index.ignored_by("web/keep.log"), None);
+        assert!(index.is_ignored("target/debug/x"));
     }
 }

@@ -11,8 +11,9 @@ use std::ops::Range;
 use crate::engine::RepoIndex;
 use crate::registry::RuleId;
 use crate::source::{
-    dockerfile::DockerFile, dotenv::DotenvFile, rust::RustFile, structured::StructuredFile,
-    SourceFile,
+    compose::ComposeFile, dockerfile::DockerFile, dotenv::DotenvFile, k8s::K8sFile,
+    nginx::NginxConf, procfile::Procfile, run::RunCommand, rust::RustFile,
+    structured::StructuredFile, SourceFile,
 };
 
 /// How serious a finding is. Ordered: `Note < Warning < Error`.
@@ -184,6 +185,17 @@ pub struct Inputs {
     pub dockerfile: bool,
     /// `.env` files.
     pub dotenv: bool,
+    /// Procfiles.
+    pub procfile: bool,
+    /// docker-compose files.
+    pub compose: bool,
+    /// Kubernetes manifests.
+    pub k8s: bool,
+    /// nginx configurations.
+    pub nginx: bool,
+    /// Run commands: final-stage `CMD`/`ENTRYPOINT`, Procfile lines, compose and Kubernetes
+    /// commands, and the entrypoint scripts a Dockerfile runs.
+    pub run: bool,
     /// The repository as a whole, after the walk.
     pub repo: bool,
 }
@@ -293,6 +305,22 @@ pub trait Rule: Sync + Send {
     /// Checks a `.env` file.
     fn check_dotenv(&self, _file: &DotenvFile, _cx: &mut RuleCtx<'_>) {}
 
+    /// Checks a Procfile.
+    fn check_procfile(&self, _file: &Procfile, _cx: &mut RuleCtx<'_>) {}
+
+    /// Checks a docker-compose file (also seen by `check_structured`).
+    fn check_compose(&self, _file: &ComposeFile, _cx: &mut RuleCtx<'_>) {}
+
+    /// Checks the Kubernetes objects of a YAML/JSON file (also seen by `check_structured`).
+    fn check_k8s(&self, _file: &K8sFile, _cx: &mut RuleCtx<'_>) {}
+
+    /// Checks an nginx configuration.
+    fn check_nginx(&self, _file: &NginxConf, _cx: &mut RuleCtx<'_>) {}
+
+    /// Checks one run command. For an entrypoint script, findings are kept only when a
+    /// Dockerfile of the repository runs the script.
+    fn check_run(&self, _run: &RunCommand, _file: &SourceFile, _cx: &mut RuleCtx<'_>) {}
+
     /// Runs once after the walk with every fact gathered.
     fn check_repo(&self, _repo: &RepoIndex, _cx: &mut RepoCtx<'_>) {}
 }
@@ -351,6 +379,7 @@ pub struct RuleCtx<'a> {
     pub(crate) facts: &'a mut Vec<crate::engine::Fact>,
     pub(crate) path: &'a str,
     pub(crate) krate: Option<&'a crate::engine::CrateInfo>,
+    pub(crate) repo: &'a RepoIndex,
 }
 
 impl RuleCtx<'_> {
@@ -372,6 +401,13 @@ impl RuleCtx<'_> {
     /// The current file's path, relative to the checked root.
     pub fn path(&self) -> &str {
         self.path
+    }
+
+    /// What is known of the repository before the file is checked: every path walked, the
+    /// lockfiles present, the `.gitignore` rules and whether the root is version-controlled
+    /// (manifests and crates too, except while manifests themselves are checked).
+    pub fn repo(&self) -> &RepoIndex {
+        self.repo
     }
 
     /// Records a fact for this rule's `check_repo`, located in the current file.
@@ -450,8 +486,13 @@ pub mod prelude {
     pub use crate::declare_rule;
     pub use crate::engine::{Fact, RepoIndex};
     pub use crate::rule::{Inputs, RepoCtx, Rule, RuleCtx, RuleMeta, Violation};
+    pub use crate::source::compose::ComposeFile;
     pub use crate::source::dockerfile::DockerFile;
     pub use crate::source::dotenv::DotenvFile;
+    pub use crate::source::k8s::K8sFile;
+    pub use crate::source::nginx::NginxConf;
+    pub use crate::source::procfile::Procfile;
+    pub use crate::source::run::{Origin, RunCommand};
     pub use crate::source::rust::RustFile;
     pub use crate::source::structured::StructuredFile;
     pub use crate::source::SourceFile;

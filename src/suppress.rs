@@ -602,7 +602,7 @@ mod tests {
         assert_eq!(lines(&parse_as("go.mod", go)), [2]);
         let json = "{\"a\": \"# twelve-check: ignore[TC0301]\"}\n";
         assert!(parse_as("package.json", json).is_empty());
-        let other = "web: run http://twelve-check: // twelve-check: ignore[TC0301]\n";
+        let other = "web: run http://twelve-check: # twelve-check: ignore[TC0301]\n";
         assert_eq!(lines(&parse_as("Procfile", other)), [1]);
     }
 

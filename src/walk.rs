@@ -219,3 +219,15 @@ pub fn read_config(path: &Path) -> std::io::Result<String> {
 pub fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::write(path, bytes)
 }
+
+/// Whether `root` is inside a git work tree: a `.git` directory or file (worktrees and
+/// submodules use a file) in it or one of its ancestors.
+pub fn in_git_work_tree(root: &Path) -> bool {
+    let start = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let start = if start.is_file() {
+        start.parent().map(Path::to_path_buf).unwrap_or(start)
+    } else {
+        start
+    };
+    start.ancestors().any(|d| d.join(".git").exists())
+}

@@ -92,7 +92,7 @@ fn rule_fixtures() {
             ));
         }
         let settings = common::settings_for(*rule, &case);
-        let report = common::run(dir, &settings);
+        let report = common::run_case(dir, &case, &settings);
         let actual = common::actual(&report);
         if let Some(d) = common::diff(&expected, &actual, &report) {
             failures.push(format!("{}:\n{d}", rel(dir)));

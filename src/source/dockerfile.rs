@@ -1,10 +1,12 @@
 //! Dockerfiles, parsed with the `parse-dockerfile` crate (correct lines, heredocs, escape
 //! directive), plus the `ENV`/`ARG` key/value split that crate leaves to its users.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
-use parse_dockerfile::{Dockerfile, Instruction};
+use parse_dockerfile::{Command as DockerCommand, Dockerfile, Instruction, Source};
 
+use super::shell::{self, Command, Word};
 use super::{ParseError, SourceFile};
 
 /// A parsed Dockerfile.
@@ -53,6 +55,263 @@ impl<'a> DockerFile<'a> {
             split_vars(raw, args.span.start, kind, &mut out);
         }
         out
+    }
+}
+
+/// One build stage.
+pub struct Stage<'d, 'a> {
+    /// Position among the stages.
+    pub index: usize,
+    /// `AS name`, lower-cased (stage names are case-insensitive).
+    pub name: Option<String>,
+    /// The `FROM` image as written.
+    pub image: &'d str,
+    /// The image with global `ARG` defaults substituted; `None` when a variable has no default.
+    pub resolved: Option<String>,
+    /// Byte range of the image in `FROM`.
+    pub image_span: Range<usize>,
+    /// The earlier stage this one is built `FROM`, if any.
+    pub parent: Option<usize>,
+    /// The instructions after `FROM`.
+    pub instructions: &'d [Instruction<'a>],
+}
+
+/// A `RUN` instruction's script split into commands (shell form, exec form and heredocs).
+pub struct RunScript {
+    /// The stage holding it.
+    pub stage: usize,
+    /// Byte range of the `RUN` keyword to the end of its arguments.
+    pub span: Range<usize>,
+    /// The commands.
+    pub commands: Vec<Command>,
+}
+
+/// The command a container of the final stage starts with.
+pub struct StartCommand {
+    /// `ENTRYPOINT` or `CMD`.
+    pub instruction: &'static str,
+    /// Shell form (run by `/bin/sh -c`).
+    pub shell_form: bool,
+    /// Byte range of the arguments.
+    pub span: Range<usize>,
+    /// The commands.
+    pub commands: Vec<Command>,
+}
+
+impl<'a> DockerFile<'a> {
+    /// Global `ARG` defaults (those before the first `FROM`), used to resolve `FROM` lines.
+    pub fn global_args(&self) -> HashMap<String, String> {
+        let mut out = HashMap::new();
+        for ins in &self.doc.instructions {
+            match ins {
+                Instruction::Arg(a) => {
+                    let raw = &self.source.text[a.arguments.span.clone()];
+                    let mut vars = Vec::new();
+                    split_vars(raw, a.arguments.span.start, "ARG", &mut vars);
+                    for v in vars {
+                        if let Some(value) = v.value {
+                            out.insert(v.key, value);
+                        }
+                    }
+                }
+                Instruction::From(_) => break,
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The build stages in order, with names, resolved images and parent stages.
+    pub fn stages(&self) -> Vec<Stage<'_, 'a>> {
+        let args = self.global_args();
+        let mut out: Vec<Stage<'_, 'a>> = Vec::new();
+        for (index, st) in self.doc.stages().enumerate() {
+            let image: &str = &st.from.image.value;
+            let resolved = expand(image, &args);
+            let lower = resolved.as_deref().map(str::to_ascii_lowercase);
+            let parent = lower.as_deref().and_then(|l| {
+                out.iter()
+                    .rev()
+                    .find(|s: &&Stage| s.name.as_deref() == Some(l))
+                    .map(|s| s.index)
+            });
+            out.push(Stage {
+                index,
+                name: st.from.as_.as_ref().map(|(_, n)| n.value.to_ascii_lowercase()),
+                image,
+                resolved,
+                image_span: st.from.image.span.clone(),
+                parent,
+                instructions: st.instructions,
+            });
+        }
+        out
+    }
+
+    /// The stages the final image is made of: the last stage and the stages it is built from,
+    /// last first.
+    pub fn final_chain(&self) -> Vec<usize> {
+        let stages = self.stages();
+        let mut chain = Vec::new();
+        let mut at = stages.len().checked_sub(1);
+        while let Some(i) = at {
+            if chain.contains(&i) {
+                break;
+            }
+            chain.push(i);
+            at = stages[i].parent;
+        }
+        chain
+    }
+
+    /// Every `RUN` instruction split into commands.
+    pub fn run_scripts(&self) -> Vec<RunScript> {
+        let mut out = Vec::new();
+        for (stage, st) in self.doc.stages().enumerate() {
+            for ins in st.instructions {
+                let Instruction::Run(r) = ins else { continue };
+                let mut commands = command_of(&r.arguments, &self.source.text);
+                for h in &r.here_docs {
+                    // The heredoc body starts after its first line (the delimiter line).
+                    let body = &self.source.text[h.span.clone()];
+                    let skip = body.find('\n').map_or(0, |n| n + 1);
+                    commands.extend(shell::split(&body[skip..], h.span.start + skip));
+                }
+                let end = match &r.arguments {
+                    DockerCommand::Exec(e) => e.span.end,
+                    DockerCommand::Shell(s) => s.span.end,
+                    _ => r.run.span.end,
+                };
+                out.push(RunScript {
+                    stage,
+                    span: r.run.span.start..end,
+                    commands,
+                });
+            }
+        }
+        out
+    }
+
+    /// The effective `ENTRYPOINT` and `CMD` of the final image (the last of each along the final
+    /// stage chain), `ENTRYPOINT` first.
+    pub fn start_commands(&self) -> Vec<StartCommand> {
+        let stages = self.stages();
+        let mut entry: Option<StartCommand> = None;
+        let mut cmd: Option<StartCommand> = None;
+        for i in self.final_chain() {
+            for ins in stages[i].instructions.iter().rev() {
+                let (name, args, slot) = match ins {
+                    Instruction::Entrypoint(e) => ("ENTRYPOINT", &e.arguments, &mut entry),
+                    Instruction::Cmd(c) => ("CMD", &c.arguments, &mut cmd),
+                    _ => continue,
+                };
+                if slot.is_some() {
+                    continue;
+                }
+                let span = match args {
+                    DockerCommand::Exec(e) => e.span.clone(),
+                    DockerCommand::Shell(s) => s.span.clone(),
+                    _ => continue,
+                };
+                *slot = Some(StartCommand {
+                    instruction: name,
+                    shell_form: matches!(args, DockerCommand::Shell(_)),
+                    span,
+                    commands: command_of(args, &self.source.text),
+                });
+            }
+        }
+        entry.into_iter().chain(cmd).collect()
+    }
+
+    /// Paths copied into the image by `COPY`/`ADD` (not `--from` another stage), with the
+    /// destination: `(source, destination)`.
+    pub fn copies(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for ins in &self.doc.instructions {
+            let (options, src, dest) = match ins {
+                Instruction::Copy(c) => (&c.options, &c.src, &c.dest),
+                Instruction::Add(a) => (&a.options, &a.src, &a.dest),
+                _ => continue,
+            };
+            if options.iter().any(|f| f.name.value == "from") {
+                continue;
+            }
+            for s in src {
+                if let Source::Path(p) = s {
+                    out.push((p.value.to_string(), dest.value.to_string()));
+                }
+            }
+        }
+        out
+    }
+}
+
+fn command_of(args: &DockerCommand<'_>, text: &str) -> Vec<Command> {
+    match args {
+        DockerCommand::Shell(s) => {
+            let raw = text.get(s.span.clone()).unwrap_or("");
+            shell::split(raw, s.span.start)
+        }
+        DockerCommand::Exec(e) => shell::from_words(
+            e.value
+                .iter()
+                .map(|w| Word {
+                    text: w.value.to_string(),
+                    span: w.span.clone(),
+                })
+                .collect(),
+        ),
+        _ => Vec::new(),
+    }
+}
+
+/// Substitutes `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR-default}` from `vars`; `None` when a
+/// variable is unknown and has no default.
+pub fn expand(s: &str, vars: &HashMap<String, String>) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (name, default, len) = if let Some(body) = after.strip_prefix('{') {
+            let end = body.find('}')?;
+            let inner = &body[..end];
+            match inner.split_once(":-").or_else(|| inner.split_once('-')) {
+                Some((n, d)) => (n, Some(d), end + 2),
+                None => (inner, None, end + 2),
+            }
+        } else {
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            (&after[..end], None, end)
+        };
+        match vars.get(name).map(String::as_str).or(default) {
+            Some(v) => out.push_str(v),
+            None => return None,
+        }
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// Splits an image reference into (name, tag, digest): `rust:1.80-slim@sha256:..` →
+/// (`rust`, `Some("1.80-slim")`, `Some("sha256:..")`). A registry port is not a tag.
+pub fn split_image(image: &str) -> (&str, Option<&str>, Option<&str>) {
+    let (rest, digest) = match image.split_once('@') {
+        Some((r, d)) => (r, Some(d)),
+        None => (image, None),
+    };
+    let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+    match rest[last_slash..].rfind(':') {
+        Some(c) => (
+            &rest[..last_slash + c],
+            Some(&rest[last_slash + c + 1..]),
+            digest,
+        ),
+        None => (rest, None, digest),
     }
 }
 
@@ -142,6 +401,33 @@ fn unquote(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::source::FileKind;
+
+    #[test]
+    fn stages_and_commands() {
+        let text = "ARG RUST=1.80\nFROM rust:${RUST} AS Build\nRUN cargo build --release && \\\n    strip app\nCMD [\"./x\"]\nFROM build AS dev\nCOPY entry.sh /usr/local/bin/\nENTRYPOINT [\"entry.sh\"]\nCMD ./app --port 80\n";
+        let src = SourceFile::new("Dockerfile", FileKind::Dockerfile, text.into());
+        let f = DockerFile::parse(&src).expect("valid");
+        let st = f.stages();
+        assert_eq!(st.len(), 2);
+        assert_eq!(st[0].resolved.as_deref(), Some("rust:1.80"));
+        assert_eq!(st[0].name.as_deref(), Some("build"));
+        assert_eq!(st[1].parent, Some(0));
+        assert_eq!(f.final_chain(), [1, 0]);
+        let runs = f.run_scripts();
+        assert_eq!(runs[0].commands.len(), 2);
+        assert_eq!(runs[0].commands[1].program(), Some("strip"));
+        let start = f.start_commands();
+        assert_eq!(start.len(), 2);
+        assert_eq!(start[0].instruction, "ENTRYPOINT");
+        assert!(start[1].shell_form);
+        assert_eq!(&text[start[1].commands[0].words[0].span.clone()], "./app");
+        assert_eq!(f.copies(), [("entry.sh".into(), "/usr/local/bin/".into())]);
+        assert_eq!(split_image("reg:5000/a/b"), ("reg:5000/a/b", None, None));
+        assert_eq!(
+            split_image("rust:1.80@sha256:ab"),
+            ("rust", Some("1.80"), Some("sha256:ab"))
+        );
+    }
 
     #[test]
     fn env_forms() {

@@ -4,11 +4,15 @@
 //! models the rules see. Every parser returns a [`ParseError`] on malformed input instead of
 //! panicking: the engine turns it into a `TC0002` note and the run goes on.
 
+pub mod compose;
 pub mod dockerfile;
 pub mod dotenv;
 pub mod flow;
+pub mod k8s;
 pub mod manifest;
+pub mod nginx;
 pub mod procfile;
+pub mod run;
 pub mod rust;
 pub mod shell;
 pub mod structured;
@@ -46,6 +50,19 @@ pub enum FileKind {
     Dotenv,
     /// A lockfile: read for presence only, never scanned.
     Lockfile,
+    /// `Procfile`, `Procfile.*`.
+    Procfile,
+    /// A shell script: `*.sh`, `*.bash`, `entrypoint`, `docker-entrypoint`.
+    Shell,
+    /// An nginx configuration: `nginx.conf`, `*.nginx`, or `*.conf` under a folder named like
+    /// nginx.
+    Nginx,
+    /// An HAProxy configuration: `haproxy.cfg`, or `*.cfg` under a folder named like haproxy.
+    Haproxy,
+    /// Terraform: `*.tf`.
+    Terraform,
+    /// `.gitignore`: read before the other files, for the ignore rules.
+    Gitignore,
     /// Any other file: scanned as text for high-confidence secrets when it is text.
     Other,
 }
@@ -107,6 +124,31 @@ impl FileKind {
         }
         if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
             return FileKind::Dotenv;
+        }
+        if name == "Procfile" || name.starts_with("Procfile.") {
+            return FileKind::Procfile;
+        }
+        if name == ".gitignore" {
+            return FileKind::Gitignore;
+        }
+        let lower_path = path.to_ascii_lowercase();
+        let ext = lower.rsplit_once('.').map(|(_, e)| e);
+        if matches!(ext, Some("sh" | "bash"))
+            || matches!(lower.as_str(), "entrypoint" | "docker-entrypoint")
+        {
+            return FileKind::Shell;
+        }
+        if lower == "nginx.conf"
+            || ext == Some("nginx")
+            || (ext == Some("conf") && lower_path.contains("nginx"))
+        {
+            return FileKind::Nginx;
+        }
+        if lower == "haproxy.cfg" || (ext == Some("cfg") && lower_path.contains("haproxy")) {
+            return FileKind::Haproxy;
+        }
+        if ext == Some("tf") {
+            return FileKind::Terraform;
         }
         if lower.starts_with("requirements") && lower.ends_with(".txt") {
             return FileKind::Requirements;

@@ -25,6 +25,13 @@ pub struct Case {
     /// Expectations for files that cannot carry a comment: `path:line:CODE`.
     #[serde(default)]
     pub expect: Vec<String>,
+    /// Check a copy of the case outside any git work tree (the fixtures live in one).
+    #[serde(default)]
+    pub outside_git: bool,
+    /// Files to create in the copy before checking, `path = "text"`: for names git or the
+    /// harness treat specially (a `.git` file, a nested `.gitignore`). Needs `outside-git`.
+    #[serde(default)]
+    pub create: std::collections::BTreeMap<String, String>,
 }
 
 /// One expected or actual finding: (path, line, code).
@@ -103,6 +110,39 @@ fn walk_files(dir: &Path) -> Vec<PathBuf> {
 /// Runs the engine on `dir` with `settings`; paths in the report are relative to `dir`.
 pub fn run(dir: &Path, settings: &Settings) -> Report {
     twelve_check::check(&[dir.to_path_buf()], settings).expect("fixture checks without error")
+}
+
+/// Runs a fixture case: in place, or on a copy outside git when the case asks for it.
+pub fn run_case(dir: &Path, case: &Case, settings: &Settings) -> Report {
+    if !case.outside_git {
+        return run(dir, settings);
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    copy_tree(dir, tmp.path());
+    for (path, text) in &case.create {
+        let p = tmp.path().join(path);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("create folder");
+        }
+        std::fs::write(&p, text).expect("create file");
+    }
+    let report = run(tmp.path(), settings);
+    drop(tmp);
+    report
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walk_files(from) {
+        let rel = entry.strip_prefix(from).expect("under dir");
+        if rel == Path::new("case.toml") {
+            continue;
+        }
+        let dest = to.join(rel);
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent).expect("create folder");
+        }
+        std::fs::copy(&entry, &dest).expect("copy fixture file");
+    }
 }
 
 /// The (path, line, code) of every finding.

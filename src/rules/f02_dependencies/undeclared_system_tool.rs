@@ -11,6 +11,7 @@ use syn::{Expr, Token};
 
 use crate::registry::RuleId;
 use crate::rule::prelude::*;
+use crate::source::dockerfile::expand;
 use crate::source::flow::{trace, Scope, Value};
 use crate::source::rust::byte_range;
 use crate::source::rust::TestCode;
@@ -426,36 +427,6 @@ fn is_shell(program: &str) -> bool {
 
 // ---------------------------------------------------------------------------------------------
 // Dockerfiles
-
-/// Expands `$X`, `${X}` and `${X:-default}` from `vars`; `None` when something stays unknown.
-fn expand(s: &str, vars: &HashMap<String, String>) -> Option<String> {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(i) = rest.find('$') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        let (name, default, len) = if let Some(body) = after.strip_prefix('{') {
-            let end = body.find('}')?;
-            let inner = &body[..end];
-            match inner.split_once(":-").or_else(|| inner.split_once('-')) {
-                Some((n, d)) => (n, Some(d), end + 2),
-                None => (inner, None, end + 2),
-            }
-        } else {
-            let end = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
-            (&after[..end], None, end)
-        };
-        match vars.get(name).map(String::as_str).or(default) {
-            Some(v) => out.push_str(v),
-            None => return None,
-        }
-        rest = &after[len..];
-    }
-    out.push_str(rest);
-    Some(out)
-}
 
 /// Whether a `RUN` command installs packages whose names are not in the Dockerfile:
 /// `apt-get install -y $(cat packages.txt)`, `xargs apk add < packages`.

@@ -1,0 +1,347 @@
+//! docker-compose files: services with their image or build, run command, environment, ports
+//! and labels, read from the YAML tree the file was parsed into once (saphyr, positions kept).
+//!
+//! A file is a compose file by name: `compose*.y*ml` or `docker-compose*.y*ml`, several per
+//! repository (`docker-compose.prod.yml`, `compose.override.yaml`).
+
+use std::ops::Range;
+
+use super::shell::{self, Command, Word};
+use super::structured::{Node, StructuredFile};
+
+/// Whether a path names a compose file.
+pub fn is_compose_path(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    (name.starts_with("compose") || name.starts_with("docker-compose"))
+        && (name.ends_with(".yml") || name.ends_with(".yaml"))
+}
+
+/// The environment a compose file is for, from its name: `docker-compose.prod.yml` → `prod`,
+/// `compose.override.yaml` → `override`; `None` for the base file.
+pub fn environment_of(path: &str) -> Option<String> {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let stem = name
+        .trim_end_matches(".yml")
+        .trim_end_matches(".yaml")
+        .trim_start_matches("docker-")
+        .trim_start_matches("compose");
+    let env = stem.trim_matches(|c| c == '.' || c == '-' || c == '_');
+    (!env.is_empty()).then(|| env.to_string())
+}
+
+/// A scalar with its span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text {
+    /// The value.
+    pub value: String,
+    /// Byte range of the value.
+    pub span: Range<usize>,
+}
+
+/// `command:` or `entrypoint:` of a service.
+#[derive(Clone, Debug)]
+pub struct ComposeCommand {
+    /// Written as one string (run by compose without a shell, but rules read it as one).
+    pub string_form: bool,
+    /// Byte range of the whole value.
+    pub span: Range<usize>,
+    /// The command split into simple commands.
+    pub commands: Vec<Command>,
+}
+
+/// A variable of `environment:` (map or list form).
+#[derive(Clone, Debug)]
+pub struct EnvVar {
+    /// The name.
+    pub key: String,
+    /// The value; `None` when only the name is given (taken from the host).
+    pub value: Option<String>,
+    /// Byte range of the value, or of the entry when there is none.
+    pub span: Range<usize>,
+}
+
+/// One service.
+#[derive(Clone, Debug)]
+pub struct Service {
+    /// The service name.
+    pub name: String,
+    /// Byte range of the name.
+    pub name_span: Range<usize>,
+    /// `image:`.
+    pub image: Option<Text>,
+    /// Whether the service has a `build:` section (its image is built from the repository).
+    pub build: bool,
+    /// `build.dockerfile` or `build.context` as written, when given.
+    pub build_context: Option<String>,
+    /// `command:`.
+    pub command: Option<ComposeCommand>,
+    /// `entrypoint:`.
+    pub entrypoint: Option<ComposeCommand>,
+    /// `environment:`.
+    pub environment: Vec<EnvVar>,
+    /// `ports:` entries as written (`"8080:80"`, `80`, or the long form's `target`).
+    pub ports: Vec<Text>,
+    /// `labels:` (map or `key=value` list).
+    pub labels: Vec<(String, Text)>,
+    /// `profiles:`.
+    pub profiles: Vec<String>,
+}
+
+/// A parsed compose file.
+#[derive(Clone, Debug)]
+pub struct ComposeFile {
+    /// Path relative to the checked root.
+    pub path: String,
+    /// The environment named by the file name, if any.
+    pub environment: Option<String>,
+    /// Services in file order.
+    pub services: Vec<Service>,
+}
+
+impl ComposeFile {
+    /// Reads the compose model from a parsed YAML file, or `None` if it is not a compose file.
+    pub fn from_structured(file: &StructuredFile<'_>) -> Option<ComposeFile> {
+        if !is_compose_path(&file.source.path) {
+            return None;
+        }
+        let mut services = Vec::new();
+        for doc in &file.docs {
+            let Some(Node::Map(entries)) = doc.get("services") else {
+                continue;
+            };
+            for (k, v) in entries {
+                services.push(service(&k.name, k.span.clone(), v, &file.source.text));
+            }
+        }
+        Some(ComposeFile {
+            path: file.source.path.clone(),
+            environment: environment_of(&file.source.path),
+            services,
+        })
+    }
+}
+
+fn text(n: &Node) -> Option<Text> {
+    match n {
+        Node::Scalar(s, span) => Some(Text {
+            value: s.clone(),
+            span: span.clone(),
+        }),
+        _ => None,
+    }
+}
+
+/// Reads a `command:`-like value: a string or a list of words.
+pub fn command_of(n: &Node, source: &str) -> Option<ComposeCommand> {
+    match n {
+        Node::Scalar(s, span) => {
+            // Quoted YAML scalars have a span including the quotes; split the source text when
+            // it is the plain value so word spans stay exact.
+            let raw = source.get(span.clone()).unwrap_or("");
+            let (script, base) = if raw == s {
+                (s.as_str(), span.start)
+            } else if raw.len() >= 2 && raw[1..raw.len() - 1] == *s {
+                (s.as_str(), span.start + 1)
+            } else {
+                (s.as_str(), span.start)
+            };
+            let mut commands = shell::split(script, base);
+            if raw != s && !(raw.len() >= 2 && raw[1..raw.len() - 1] == *s) {
+                // Folded or escaped text: positions inside are approximate; pin them.
+                for c in &mut commands {
+                    pin(c, span);
+                }
+            }
+            Some(ComposeCommand {
+                string_form: true,
+                span: span.clone(),
+                commands,
+            })
+        }
+        Node::Seq(items) => {
+            let words: Vec<Word> = items
+                .iter()
+                .filter_map(|i| match i {
+                    Node::Scalar(s, span) => Some(Word {
+                        text: s.clone(),
+                        span: span.clone(),
+                    }),
+                    _ => None,
+                })
+                .collect();
+            let span = match (words.first(), words.last()) {
+                (Some(a), Some(b)) => a.span.start..b.span.end,
+                _ => return None,
+            };
+            Some(ComposeCommand {
+                string_form: false,
+                span,
+                commands: shell::from_words(words),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn pin(c: &mut Command, span: &Range<usize>) {
+    c.span = span.clone();
+    for w in c.words.iter_mut().chain(c.env.iter_mut()) {
+        w.span = span.clone();
+    }
+    for r in &mut c.redirects {
+        r.target.span = span.clone();
+    }
+}
+
+fn service(name: &str, name_span: Range<usize>, v: &Node, source: &str) -> Service {
+    let mut s = Service {
+        name: name.to_string(),
+        name_span,
+        image: v.get("image").and_then(text),
+        build: v.get("build").is_some(),
+        build_context: match v.get("build") {
+            Some(Node::Scalar(c, _)) => Some(c.clone()),
+            Some(b) => b.get("context").and_then(Node::as_str).map(str::to_string),
+            None => None,
+        },
+        command: v.get("command").and_then(|n| command_of(n, source)),
+        entrypoint: v.get("entrypoint").and_then(|n| command_of(n, source)),
+        environment: Vec::new(),
+        ports: Vec::new(),
+        labels: Vec::new(),
+        profiles: match v.get("profiles") {
+            Some(Node::Seq(items)) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        },
+    };
+    match v.get("environment") {
+        Some(Node::Map(kv)) => {
+            for (k, val) in kv {
+                s.environment.push(EnvVar {
+                    key: k.name.clone(),
+                    value: val.as_str().map(str::to_string),
+                    span: val.span().unwrap_or(k.span.clone()),
+                });
+            }
+        }
+        Some(Node::Seq(items)) => {
+            for i in items {
+                if let Node::Scalar(entry, span) = i {
+                    s.environment.push(list_env(entry, span, source));
+                }
+            }
+        }
+        _ => {}
+    }
+    if let Some(Node::Seq(items)) = v.get("ports") {
+        for i in items {
+            match i {
+                Node::Scalar(..) => s.ports.extend(text(i)),
+                Node::Map(_) => s.ports.extend(i.get("target").and_then(text)),
+                _ => {}
+            }
+        }
+    }
+    match v.get("labels") {
+        Some(Node::Map(kv)) => {
+            for (k, val) in kv {
+                if let Some(t) = text(val) {
+                    s.labels.push((k.name.clone(), t));
+                }
+            }
+        }
+        Some(Node::Seq(items)) => {
+            for i in items {
+                if let Node::Scalar(entry, span) = i {
+                    let (k, val) = entry.split_once('=').unwrap_or((entry, ""));
+                    s.labels.push((
+                        k.to_string(),
+                        Text {
+                            value: val.to_string(),
+                            span: span.clone(),
+                        },
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
+    s
+}
+
+/// `KEY=value` (or `KEY`) of a list-form environment; the span is narrowed to the value when the
+/// entry is written plainly.
+fn list_env(entry: &str, span: &Range<usize>, source: &str) -> EnvVar {
+    let (key, value) = match entry.split_once('=') {
+        Some((k, v)) => (k, Some(v)),
+        None => (entry, None),
+    };
+    let raw = source.get(span.clone()).unwrap_or("");
+    let value_span = match (value, raw.find('=')) {
+        (Some(v), Some(eq)) if raw[eq + 1..].trim_end_matches(['"', '\'']) == v => {
+            span.start + eq + 1..span.start + eq + 1 + v.len()
+        }
+        _ => span.clone(),
+    };
+    EnvVar {
+        key: key.to_string(),
+        value: value.map(str::to_string),
+        span: value_span,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{FileKind, SourceFile};
+
+    fn parse(path: &str, text: &str) -> ComposeFile {
+        let src = SourceFile::new(path, FileKind::Yaml, text.into());
+        let file = StructuredFile::parse(&src).expect("valid YAML");
+        ComposeFile::from_structured(&file).expect("compose file")
+    }
+
+    #[test]
+    fn names() {
+        assert!(is_compose_path("deploy/docker-compose.prod.yml"));
+        assert!(is_compose_path("compose.yaml"));
+        assert!(!is_compose_path("composer.json"));
+        assert_eq!(
+            environment_of("docker-compose.prod.yml").as_deref(),
+            Some("prod")
+        );
+        assert_eq!(environment_of("compose.yaml"), None);
+        assert_eq!(
+            environment_of("compose-staging.yml").as_deref(),
+            Some("staging")
+        );
+    }
+
+    #[test]
+    fn services() {
+        let text = "services:\n  web:\n    build: .\n    command: [\"./app\", \"--port\", \"80\"]\n    environment:\n      - RUST_LOG=info\n      - SECRET\n    ports: [\"8080:80\"]\n  db:\n    image: postgres:16\n    command: sh -c \"sleep 5 && ./x\"\n    environment:\n      POSTGRES_PASSWORD: hunter2\n    labels:\n      - traefik.http.services.x.loadbalancer.sticky.cookie=true\n";
+        let c = parse("docker-compose.yml", text);
+        assert_eq!(c.services.len(), 2);
+        let web = &c.services[0];
+        assert!(web.build);
+        assert!(!web.command.as_ref().expect("command").string_form);
+        assert_eq!(web.environment[0].value.as_deref(), Some("info"));
+        assert_eq!(&text[web.environment[0].span.clone()], "info");
+        assert_eq!(web.environment[1].value, None);
+        assert_eq!(web.ports[0].value, "8080:80");
+        let db = &c.services[1];
+        assert_eq!(db.image.as_ref().expect("image").value, "postgres:16");
+        let cmd = db.command.as_ref().expect("command");
+        assert!(cmd.commands.iter().any(|c| c.program() == Some("sleep")));
+        let sleep = cmd
+            .commands
+            .iter()
+            .find(|c| c.program() == Some("sleep"))
+            .expect("sleep");
+        assert_eq!(&text[sleep.words[0].span.clone()], "sleep");
+        assert_eq!(db.labels[0].1.value, "true");
+    }
+}
