@@ -40,7 +40,12 @@ pub struct Options {
     pub per_path_ignores: Option<BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
     /// How service crates are recognised.
     pub service: Option<ServiceOptions>,
+    /// Per-rule options: `[rules.<code or name>]` tables.
+    pub rules: Option<RuleTables>,
 }
+
+/// `[rules.<code or name>]` tables: option name → value, with spans for errors.
+pub type RuleTables = BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<toml::Value>>>;
 
 /// `[service]`: extends the built-in service detection.
 #[derive(Debug, Default, Deserialize)]
@@ -79,6 +84,49 @@ pub struct Overrides {
     pub isolated: bool,
 }
 
+/// What `twelve-check init` writes: every key, commented, with its default.
+pub const INIT_TEMPLATE: &str = r#"# twelve-check configuration: https://github.com/twelve-check/twelve-check#configuration
+# Selectors accept a code (TC0701), a name (hardcoded-listen-port), a code prefix (TC07 = a whole
+# factor) or a factor name (port-binding). Command-line flags override this file.
+
+# Rules to run. Default: every stable rule.
+# select = ["TC"]
+# Rules to run in addition to `select` (preview rules can be selected by code).
+# extend-select = ["TC0504"]
+# Rules not to run.
+# ignore = ["TC1103"]
+
+# Lowest severity that makes the exit code 1: "error", "warning", "note" or "never".
+# fail-on = "warning"
+
+# Paths (globs relative to this file) not to check.
+# exclude = ["vendor/**", "deploy/legacy/**"]
+
+# Check tests, examples, benches and build scripts too.
+# include-tests = false
+
+# Run preview rules.
+# preview = false
+
+# Severity by rule or factor.
+# [severity]
+# TC0602 = "error"
+# logs = "warning"
+
+# Options of one rule, named by code or name; each rule page lists its options.
+# [rules.hardcoded-backing-service]
+# allowed-hosts = ["localhost"]
+
+# Rules ignored under some paths.
+# [per-path-ignores]
+# "scripts/**" = ["TC0301"]
+
+# How service crates are recognised: server frameworks besides the built-in list.
+# [service]
+# frameworks = ["my_http_framework"]
+# port-env = ["PORT", "HTTP_PORT"]
+"#;
+
 /// Validated, resolved settings: no `Option`s past this point.
 #[derive(Debug)]
 pub struct Settings {
@@ -92,6 +140,8 @@ pub struct Settings {
     pub include_tests: bool,
     /// Paths left out of the walk.
     pub exclude: GlobSet,
+    /// The `exclude` patterns as written (for `--show-settings`).
+    pub exclude_patterns: Vec<String>,
     /// Per-path ignores.
     pub per_path_ignores: Vec<(GlobMatcher, Vec<Selector>)>,
     /// Extra service frameworks.
@@ -108,6 +158,8 @@ pub struct Settings {
     pub max_file_size: u64,
     /// The configuration file that was read, if any.
     pub config_path: Option<PathBuf>,
+    /// Per-rule options, validated against each rule's declared options.
+    pub rule_options: HashMap<RuleId, crate::rule::RuleOptions>,
 }
 
 impl Settings {
@@ -358,6 +410,12 @@ pub fn resolve(
     };
 
     let mut exclude = GlobSetBuilder::new();
+    let exclude_patterns: Vec<String> = options
+        .exclude
+        .iter()
+        .flatten()
+        .map(|p| p.get_ref().clone())
+        .collect();
     for pat in options.exclude.unwrap_or_default() {
         exclude.add(
             glob(pat.get_ref())
@@ -376,6 +434,70 @@ pub fn resolve(
         per_path_ignores.push((m, file_selectors(Some(sels))?));
     }
 
+    let mut rule_options: HashMap<RuleId, crate::rule::RuleOptions> = HashMap::new();
+    for (sel, table) in options.rules.unwrap_or_default() {
+        let id = RuleId::lookup(sel.get_ref()).ok_or_else(|| {
+            bad(
+                sel.span(),
+                format!("`[rules.{}]` names no rule", sel.get_ref()),
+                "a rule code or name",
+            )
+        })?;
+        let declared = id.rule().options();
+        let mut values = crate::rule::RuleOptions::new();
+        for (key, value) in table {
+            let Some(opt) = declared.iter().find(|o| o.name == key.get_ref()) else {
+                let known: Vec<&str> = declared.iter().map(|o| o.name).collect();
+                return Err(bad(
+                    key.span(),
+                    format!(
+                        "{} ({}) has no option `{}`; {}",
+                        id.code(),
+                        id.name(),
+                        key.get_ref(),
+                        if known.is_empty() {
+                            "it has no options".to_string()
+                        } else {
+                            format!("its options: {}", known.join(", "))
+                        }
+                    ),
+                    "unknown option",
+                ));
+            };
+            let span = value.span();
+            let v = match (opt.kind, value.into_inner()) {
+                (crate::rule::OptionKind::Bool, toml::Value::Boolean(b)) => {
+                    crate::rule::OptionValue::Bool(b)
+                }
+                (crate::rule::OptionKind::StringList, toml::Value::Array(items)) => {
+                    let mut out = Vec::new();
+                    for i in items {
+                        match i {
+                            toml::Value::String(s) => out.push(s),
+                            _ => {
+                                return Err(bad(
+                                    span,
+                                    format!("`{}` is a list of strings", opt.name),
+                                    "not a string",
+                                ))
+                            }
+                        }
+                    }
+                    crate::rule::OptionValue::StringList(out)
+                }
+                (kind, _) => {
+                    return Err(bad(
+                        span,
+                        format!("`{}` is a {}", opt.name, kind.describe()),
+                        "wrong type",
+                    ))
+                }
+            };
+            values.insert(opt.name.to_string(), v);
+        }
+        rule_options.insert(id, values);
+    }
+
     let service = options.service.unwrap_or_default();
     Ok(Settings {
         enabled,
@@ -383,6 +505,7 @@ pub fn resolve(
         fail_on,
         include_tests: overrides.include_tests || options.include_tests.unwrap_or(false),
         exclude,
+        exclude_patterns,
         per_path_ignores,
         frameworks: service.frameworks.unwrap_or_default(),
         port_env: service.port_env.unwrap_or_else(|| vec!["PORT".to_string()]),
@@ -391,6 +514,7 @@ pub fn resolve(
         threads: overrides.threads.unwrap_or(0),
         max_file_size: 8 * 1024 * 1024,
         config_path: source.map(|s| s.path.clone()),
+        rule_options,
     })
 }
 

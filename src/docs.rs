@@ -14,6 +14,7 @@ pub fn rule_page(meta: &RuleMeta) -> String {
          |---|---|---|---|\n\
          | [{title}]({url}) | {sev} | {status} | {since} |\n\n\
          {docs}\n\
+         {options}\
          ## Suppressing\n\n\
          On the line or the line above: `twelve-check: ignore[{code}] reason` in a comment\n\
          (`//` in Rust, `#` elsewhere); for a whole file: `twelve-check: ignore-file[{code}]`.\n\n\
@@ -25,8 +26,37 @@ pub fn rule_page(meta: &RuleMeta) -> String {
         sev = meta.severity,
         since = meta.since,
         docs = meta.documentation(),
+        options = options_section(meta),
         src = meta.source_path(),
     )
+}
+
+/// The `## Options` section of a rule page: each option with its type, default and meaning, and
+/// how to set it.
+fn options_section(meta: &RuleMeta) -> String {
+    let Some(id) = RuleId::lookup(meta.code) else {
+        return String::new();
+    };
+    let options = id.rule().options();
+    if options.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("## Options\n\n");
+    for o in options {
+        out.push_str(&format!(
+            "- `{}` ({}, default `{}`): {}\n",
+            o.name,
+            o.kind.describe(),
+            o.default,
+            o.doc
+        ));
+    }
+    out.push_str(&format!("\n```toml\n[rules.{}]\n", meta.name));
+    for o in options {
+        out.push_str(&format!("{} = {}\n", o.name, o.default));
+    }
+    out.push_str("```\n\n");
+    out
 }
 
 /// The index page, grouped by factor.

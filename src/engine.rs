@@ -88,6 +88,10 @@ pub struct RepoIndex {
     pub gitignores: Vec<IgnoreFile>,
     /// Whether the checked root is inside a git work tree.
     pub in_git: bool,
+    /// How many folders above the checked root the git work tree starts (0: at the root).
+    pub git_top: Option<usize>,
+    /// Whether test, example and fixture files are checked (`--include-tests`).
+    pub include_tests: bool,
 }
 
 /// Something a rule noticed in one file and decides on after the walk, when it has seen every
@@ -197,7 +201,9 @@ impl IgnoreFile {
             path: path.to_string(),
             dir,
             text: text.to_string(),
-            matcher: b.build().unwrap_or_else(|_| ignore::gitignore::Gitignore::empty()),
+            matcher: b
+                .build()
+                .unwrap_or_else(|_| ignore::gitignore::Gitignore::empty()),
         }
     }
 }
@@ -228,6 +234,10 @@ pub struct Report {
     pub enabled: Vec<RuleId>,
     /// Things the run did not check, said once at the end (Helm templates).
     pub notes: Vec<String>,
+    /// Findings dropped because the baseline holds them.
+    pub baselined: usize,
+    /// Baseline entries that matched no finding (fixed, or their line changed).
+    pub stale_baseline: usize,
 }
 
 /// Per-kind dispatch tables and the Rust prefilter, built once per run.
@@ -433,9 +443,11 @@ fn check_root(
     // Phase 0: what is known before any rule runs: the paths, `.gitignore` rules, git.
     let mut index = RepoIndex {
         files: entries.iter().map(|e| e.rel.clone()).collect(),
-        in_git: walk::in_git_work_tree(root),
+        git_top: walk::git_work_tree_depth(root),
+        include_tests: settings.include_tests,
         ..RepoIndex::default()
     };
+    index.in_git = index.git_top.is_some();
     index.present = index.files.iter().cloned().collect();
     for e in &entries {
         if FileKind::classify(&e.rel) == FileKind::Gitignore {
@@ -447,9 +459,12 @@ fn check_root(
         }
     }
     // Shallow folders first, so that deeper `.gitignore` files win.
-    index
-        .gitignores
-        .sort_by_key(|g| (g.dir.matches('/').count() + usize::from(!g.dir.is_empty()), g.dir.clone()));
+    index.gitignores.sort_by_key(|g| {
+        (
+            g.dir.matches('/').count() + usize::from(!g.dir.is_empty()),
+            g.dir.clone(),
+        )
+    });
 
     // Phase 1: manifests, so that every file knows its crate.
     let (manifest_entries, other_entries): (Vec<&Entry>, Vec<&Entry>) = entries
@@ -497,6 +512,7 @@ fn check_root(
         let mut cx = RepoCtx {
             rule: id,
             out: &mut repo_violations,
+            options: settings.rule_options.get(&id),
         };
         id.rule().check_repo(&index, &mut cx);
     }
@@ -684,7 +700,7 @@ pub const TEST_DIRS: &[&str] = &[
 ];
 
 /// Whether a file is test, example, bench or build-script material.
-fn is_test_path(rel: &str, krate: Option<&CrateInfo>) -> bool {
+pub fn is_test_path(rel: &str, krate: Option<&CrateInfo>) -> bool {
     let within = match krate {
         Some(c) if !c.dir.is_empty() => rel.strip_prefix(&format!("{}/", c.dir)).unwrap_or(rel),
         _ => rel,
@@ -759,6 +775,12 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>, index: &RepoIndex) -> FileOutc
             ));
         }
     };
+    // A script without an extension (`bin/start`) is known by its shebang.
+    let kind = if kind == FileKind::Other && crate::source::is_shell_shebang(&text) {
+        FileKind::Shell
+    } else {
+        kind
+    };
     let source = SourceFile::new(entry.rel.clone(), kind, text);
     let mut violations: Vec<(RuleId, Violation)> = Vec::new();
     let mut pending: Vec<(RuleId, Violation)> = Vec::new();
@@ -775,6 +797,7 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>, index: &RepoIndex) -> FileOutc
                 path: &entry.rel,
                 krate,
                 repo: index,
+                options: settings.rule_options.get(&id),
             };
             f(&mut c);
         };

@@ -12,6 +12,7 @@
 //!   suppressions, sorts.
 //! - [`suppress`]: inline `twelve-check: ignore[...]` comments.
 //! - [`config`]: configuration files and command-line overrides resolved into settings.
+//! - [`baseline`]: accepting today's findings and reporting only new ones.
 //! - [`report`]: every output format; the only code that knows them.
 //! - [`docs`]: the rule reference pages generated from the rules' documentation.
 //!
@@ -28,6 +29,7 @@
 #![warn(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod baseline;
 pub mod config;
 pub mod diagnostic;
 pub mod docs;

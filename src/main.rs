@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use twelve_check::baseline::Baseline;
 use twelve_check::config::{self, Overrides};
 use twelve_check::registry::RuleId;
 use twelve_check::report::{self, Format, RenderOptions};
@@ -41,6 +42,20 @@ enum Command {
         /// A rule code (TC0301) or name (hardcoded-secret).
         rule: String,
     },
+    /// Write a commented `twelve-check.toml` with every setting and its default.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = "twelve-check.toml")]
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -55,6 +70,14 @@ enum OutputFormat {
     Human,
     Concise,
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// JUnit XML.
+    Junit,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -116,6 +139,18 @@ struct CheckArgs {
     /// Do not respect .gitignore and .ignore files.
     #[arg(long)]
     no_ignore: bool,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write every current finding to this baseline file and exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Print one line per rule with its number of findings instead of the findings.
+    #[arg(long)]
+    statistics: bool,
+    /// Print the resolved settings (configuration file, rules, severities) and exit.
+    #[arg(long)]
+    show_settings: bool,
     /// Worker threads [default: number of cores].
     #[arg(short = 'j', long)]
     threads: Option<usize>,
@@ -152,6 +187,29 @@ fn run(cli: Cli) -> Result<u8, Error> {
         Some(Command::Check(args)) => check(args),
         Some(Command::Rules { format }) => {
             write_stdout(&rules_listing(format));
+            Ok(0)
+        }
+        Some(Command::Init { path, force }) => {
+            if !force && twelve_check::walk::read_config(&path).is_ok() {
+                return Err(Error::Usage(format!(
+                    "{} already exists; use --force to overwrite it",
+                    path.display()
+                )));
+            }
+            twelve_check::walk::write_output(&path, config::INIT_TEMPLATE.as_bytes()).map_err(
+                |source| Error::Io {
+                    path: path.display().to_string(),
+                    source,
+                },
+            )?;
+            eprintln!("twelve-check: wrote {}", path.display());
+            Ok(0)
+        }
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "twelve-check", &mut buf);
+            write_stdout(&String::from_utf8_lossy(&buf));
             Ok(0)
         }
         Some(Command::Explain { rule }) => {
@@ -196,13 +254,46 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
     let settings = config::load(&first, &overrides)?;
+    if args.show_settings {
+        write_stdout(&show_settings(&settings));
+        return Ok(0);
+    }
     if args.verbose {
         match &settings.config_path {
             Some(p) => eprintln!("twelve-check: configuration from {}", p.display()),
             None => eprintln!("twelve-check: no configuration file"),
         }
     }
-    let report = twelve_check::check(&args.paths, &settings)?;
+    let mut report = twelve_check::check(&args.paths, &settings)?;
+    if let Some(path) = &args.write_baseline {
+        let baseline = Baseline::from_report(&report);
+        twelve_check::walk::write_output(path, baseline.to_json().as_bytes()).map_err(
+            |source| Error::Io {
+                path: path.display().to_string(),
+                source,
+            },
+        )?;
+        eprintln!(
+            "twelve-check: wrote a baseline of {} finding{} to {}",
+            baseline.findings.len(),
+            if baseline.findings.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            path.display()
+        );
+        return Ok(0);
+    }
+    if let Some(path) = &args.baseline {
+        let text = twelve_check::walk::read_config(path).map_err(|source| Error::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let baseline = Baseline::parse(&text)
+            .map_err(|e| Error::Usage(format!("{}: not a baseline file: {e}", path.display())))?;
+        baseline.apply(&mut report);
+    }
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
@@ -220,17 +311,25 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
         OutputFormat::Human => Format::Human,
         OutputFormat::Concise => Format::Concise,
         OutputFormat::Json => Format::Json,
+        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Github => Format::Github,
+        OutputFormat::Gitlab => Format::Gitlab,
+        OutputFormat::Junit => Format::Junit,
     };
-    let text = report::render(
-        format,
-        &report,
-        &settings,
-        &RenderOptions {
-            color,
-            width,
-            quiet: args.quiet,
-        },
-    );
+    let text = if args.statistics {
+        statistics(&report, format)
+    } else {
+        report::render(
+            format,
+            &report,
+            &settings,
+            &RenderOptions {
+                color,
+                width,
+                quiet: args.quiet,
+            },
+        )
+    };
     match &args.output {
         Some(path) => {
             twelve_check::walk::write_output(path, text.as_bytes()).map_err(|source| Error::Io {
@@ -252,6 +351,103 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
         return Ok(0);
     }
     Ok(twelve_check::exit_code(&report, &settings))
+}
+
+/// `--statistics`: findings counted per rule, most frequent first (JSON for `-f json`).
+fn statistics(report: &twelve_check::Report, format: Format) -> String {
+    let mut counts: std::collections::BTreeMap<RuleId, usize> = Default::default();
+    for f in &report.findings {
+        *counts.entry(f.rule).or_insert(0) += 1;
+    }
+    let mut rows: Vec<(RuleId, usize)> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    if format == Format::Json {
+        let v: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|(r, n)| {
+                serde_json::json!({
+                    "code": r.code(), "name": r.name(), "factor": r.meta().factor.number(),
+                    "severity": report.findings.iter().find(|f| f.rule == *r).map(|f| f.severity.as_str()),
+                    "count": n,
+                })
+            })
+            .collect();
+        return serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
+    }
+    let mut out = String::new();
+    for (r, n) in &rows {
+        out.push_str(&format!(
+            "{n:>5}  {}  {:<36} {}\n",
+            r.code(),
+            r.name(),
+            r.meta().factor.title()
+        ));
+    }
+    let total: usize = rows.iter().map(|r| r.1).sum();
+    out.push_str(&format!(
+        "{total:>5}  finding{} from {} rule{}\n",
+        if total == 1 { "" } else { "s" },
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
+    ));
+    out
+}
+
+/// `--show-settings`: what the configuration resolved to.
+fn show_settings(s: &twelve_check::Settings) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "configuration: {}\n",
+        s.config_path
+            .as_ref()
+            .map_or("(none)".to_string(), |p| p.display().to_string())
+    ));
+    out.push_str(&format!(
+        "fail-on: {}\n",
+        s.fail_on.map_or("never", |f| f.as_str())
+    ));
+    out.push_str(&format!("include-tests: {}\n", s.include_tests));
+    out.push_str(&format!("inline suppressions: {}\n", s.inline_suppressions));
+    out.push_str(&format!("respect .gitignore: {}\n", s.respect_ignore));
+    out.push_str(&format!("exclude: {:?}\n", s.exclude_patterns));
+    out.push_str(&format!(
+        "per-path-ignores: {} pattern{}\n",
+        s.per_path_ignores.len(),
+        if s.per_path_ignores.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
+    ));
+    out.push_str(&format!("service frameworks (extra): {:?}\n", s.frameworks));
+    out.push_str(&format!("port environment variables: {:?}\n", s.port_env));
+    out.push_str(&format!(
+        "threads: {}\n",
+        if s.threads == 0 {
+            "all cores".to_string()
+        } else {
+            s.threads.to_string()
+        }
+    ));
+    out.push_str(&format!("max file size: {} bytes\n", s.max_file_size));
+    out.push_str(&format!("enabled rules ({}):\n", s.enabled.len()));
+    for id in &s.enabled {
+        let m = id.meta();
+        let sev = s.severity.get(id).copied().unwrap_or(m.severity);
+        let marks = match (sev != m.severity, m.preview) {
+            (true, true) => " (severity overridden, preview)",
+            (true, false) => " (severity overridden)",
+            (false, true) => " (preview)",
+            (false, false) => "",
+        };
+        out.push_str(&format!(
+            "  {} {:<36} {:<8}{marks}\n",
+            m.code,
+            m.name,
+            sev.as_str()
+        ));
+    }
+    out
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends the program cleanly.

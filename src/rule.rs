@@ -200,6 +200,51 @@ pub struct Inputs {
     pub repo: bool,
 }
 
+/// The type of a per-rule option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionKind {
+    /// A list of strings.
+    StringList,
+    /// `true` or `false`.
+    Bool,
+}
+
+impl OptionKind {
+    /// How the rule pages and errors name it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            OptionKind::StringList => "list of strings",
+            OptionKind::Bool => "boolean",
+        }
+    }
+}
+
+/// A per-rule option, set in `[rules.<name>]` of the configuration and documented on the rule
+/// page.
+#[derive(Debug)]
+pub struct RuleOption {
+    /// The key (kebab-case).
+    pub name: &'static str,
+    /// Its type.
+    pub kind: OptionKind,
+    /// The default, as TOML.
+    pub default: &'static str,
+    /// What it does.
+    pub doc: &'static str,
+}
+
+/// A configured option value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OptionValue {
+    /// A list of strings.
+    StringList(Vec<String>),
+    /// A boolean.
+    Bool(bool),
+}
+
+/// The configured options of one rule, by key.
+pub type RuleOptions = std::collections::BTreeMap<String, OptionValue>;
+
 /// Static metadata every rule carries; produced by [`declare_rule!`].
 #[derive(Debug)]
 pub struct RuleMeta {
@@ -271,6 +316,11 @@ impl RuleMeta {
 pub trait Rule: Sync + Send {
     /// The inputs the rule wants; the engine builds dispatch tables from this once.
     fn inputs(&self) -> Inputs;
+
+    /// The rule's options (`[rules.<name>]` in the configuration); none by default.
+    fn options(&self) -> &'static [RuleOption] {
+        &[]
+    }
 
     /// Tokens whose presence in a Rust file (ASCII case-insensitive) means this rule could fire.
     /// A Rust file containing no enabled rule's trigger is never parsed with syn.
@@ -380,6 +430,7 @@ pub struct RuleCtx<'a> {
     pub(crate) path: &'a str,
     pub(crate) krate: Option<&'a crate::engine::CrateInfo>,
     pub(crate) repo: &'a RepoIndex,
+    pub(crate) options: Option<&'a RuleOptions>,
 }
 
 impl RuleCtx<'_> {
@@ -401,6 +452,19 @@ impl RuleCtx<'_> {
     /// The current file's path, relative to the checked root.
     pub fn path(&self) -> &str {
         self.path
+    }
+
+    /// A configured list option of this rule (empty when not set).
+    pub fn option_list(&self, name: &str) -> &[String] {
+        option_list(self.options, name)
+    }
+
+    /// A configured boolean option of this rule, or `default`.
+    pub fn option_flag(&self, name: &str, default: bool) -> bool {
+        match self.options.and_then(|o| o.get(name)) {
+            Some(OptionValue::Bool(b)) => *b,
+            _ => default,
+        }
     }
 
     /// What is known of the repository before the file is checked: every path walked, the
@@ -427,9 +491,22 @@ impl RuleCtx<'_> {
 pub struct RepoCtx<'a> {
     pub(crate) rule: RuleId,
     pub(crate) out: &'a mut Vec<crate::engine::RepoViolation>,
+    pub(crate) options: Option<&'a RuleOptions>,
+}
+
+fn option_list<'o>(options: Option<&'o RuleOptions>, name: &str) -> &'o [String] {
+    match options.and_then(|o| o.get(name)) {
+        Some(OptionValue::StringList(v)) => v,
+        _ => &[],
+    }
 }
 
 impl RepoCtx<'_> {
+    /// A configured list option of this rule (empty when not set).
+    pub fn option_list(&self, name: &str) -> &[String] {
+        option_list(self.options, name)
+    }
+
     /// Reports a violation in the file at `path` (relative to the checked root).
     pub fn report(&mut self, path: &str, v: Violation) {
         self.out.push(crate::engine::RepoViolation {
@@ -485,7 +562,9 @@ macro_rules! declare_rule {
 pub mod prelude {
     pub use crate::declare_rule;
     pub use crate::engine::{Fact, RepoIndex};
-    pub use crate::rule::{Inputs, RepoCtx, Rule, RuleCtx, RuleMeta, Violation};
+    pub use crate::rule::{
+        Inputs, OptionKind, RepoCtx, Rule, RuleCtx, RuleMeta, RuleOption, Violation,
+    };
     pub use crate::source::compose::ComposeFile;
     pub use crate::source::dockerfile::DockerFile;
     pub use crate::source::dotenv::DotenvFile;

@@ -220,14 +220,15 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::write(path, bytes)
 }
 
-/// Whether `root` is inside a git work tree: a `.git` directory or file (worktrees and
-/// submodules use a file) in it or one of its ancestors.
-pub fn in_git_work_tree(root: &Path) -> bool {
+/// How many folders above `root` the git work tree starts (0: at `root`), when `root` is inside
+/// one: the nearest folder holding a `.git` directory or file (worktrees and submodules use a
+/// file).
+pub fn git_work_tree_depth(root: &Path) -> Option<usize> {
     let start = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let start = if start.is_file() {
         start.parent().map(Path::to_path_buf).unwrap_or(start)
     } else {
         start
     };
-    start.ancestors().any(|d| d.join(".git").exists())
+    start.ancestors().position(|d| d.join(".git").exists())
 }

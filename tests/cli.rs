@@ -85,10 +85,26 @@ fn exit_zero_and_fail_on() {
 #[test]
 fn clean_directory_exits_0() {
     let dir = tempfile::tempdir().expect("tempdir");
+    // A repository: a temporary folder outside git is TC0101.
+    std::fs::create_dir(dir.path().join(".git")).expect("mkdir");
     std::fs::write(dir.path().join("README.md"), "hello\n").expect("write");
     let o = tc(&["--isolated", "."], dir.path());
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     assert!(stdout(&o).contains("No twelve-factor violations found"));
+}
+
+#[test]
+fn outside_git_is_tc0101_on_the_manifest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("README.md"), "hello\n").expect("write");
+    std::fs::write(dir.path().join("package.json"), "{\"name\": \"x\"}\n").expect("write");
+    let o = tc(&["--isolated", "-f", "concise", "."], dir.path());
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("package.json:1:1: TC0101"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -178,6 +194,7 @@ fn bad_config_exits_2_pointing_at_the_line() {
 #[test]
 fn config_in_cargo_metadata_is_read() {
     let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join(".git")).expect("mkdir");
     std::fs::write(
         dir.path().join("Cargo.toml"),
         "[package]\nname = \"x\"\nversion = \"0.1.0\"\n\n[package.metadata.twelve-check]\nignore = [\"TC0201\"]\n",
@@ -249,4 +266,182 @@ fn thread_count_does_not_change_output() {
     let a = tc(&["--isolated", "-f", "json", "-j1", DEMO], &repo());
     let b = tc(&["--isolated", "-f", "json", "-j8", DEMO], &repo());
     assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn baseline_survives_moved_lines_and_catches_changed_ones() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let app = dir.path().join("app");
+    std::fs::create_dir_all(&app).expect("app dir");
+    let settings = "# settings\n[auth]\napi_key = \"sk_live_51HqLyjWDarjtT1zdp7dcXYZ\"\n";
+    std::fs::write(app.join("settings.toml"), settings).expect("write");
+    let base = dir.path().join("baseline.json");
+    let base_s = base.to_str().expect("utf-8 path");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--isolated", "-f", "concise", "--select", "TC0301"];
+        args.extend_from_slice(extra);
+        args.push("app");
+        tc(&args, dir.path())
+    };
+    let first = run(&[]);
+    assert_eq!(code(&first), 1, "{}", stdout(&first));
+    let w = run(&["--write-baseline", base_s]);
+    assert_eq!(code(&w), 0, "{}", stderr(&w));
+    let text = std::fs::read_to_string(&base).expect("baseline written");
+    assert!(text.contains("\"code\": \"TC0301\""), "{text}");
+    assert!(
+        !text.contains("sk_live_51HqLyj"),
+        "a secret leaked into the baseline"
+    );
+
+    // Nothing new: clean.
+    let o = run(&["--baseline", base_s]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    // Lines inserted above the finding: still baselined.
+    let moved = format!("# a\n# b\n# c\n{settings}");
+    std::fs::write(app.join("settings.toml"), &moved).expect("write");
+    let o = run(&["--baseline", base_s]);
+    assert_eq!(code(&o), 0, "moved finding came back:\n{}", stdout(&o));
+    // The offending line changed: reported again, and the old entry is stale.
+    let changed = moved.replace("XYZ", "QRS");
+    std::fs::write(app.join("settings.toml"), changed).expect("write");
+    let o = run(&["--baseline", base_s]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(stdout(&o).contains("TC0301"), "{}", stdout(&o));
+    let o = tc(
+        &[
+            "--isolated",
+            "-f",
+            "json",
+            "--select",
+            "TC0301",
+            "--baseline",
+            base_s,
+            "app",
+        ],
+        dir.path(),
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(json["summary"]["stale_baseline"], 1);
+    // A file that is not a baseline is a usage error.
+    std::fs::write(&base, "{\"nope\": 1}").expect("write");
+    assert_eq!(code(&run(&["--baseline", base_s])), 2);
+}
+
+#[test]
+fn per_rule_options_are_applied_and_validated() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("src")).expect("src");
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[package]\nname = \"svc\"\nversion = \"0.1.0\"\n\n[dependencies]\naxum = \"0.7\"\n",
+    )
+    .expect("write");
+    std::fs::write(root.join("Cargo.lock"), "version = 3\n").expect("write");
+    std::fs::write(
+        root.join("src/main.rs"),
+        "fn main() {\n    let a = redis::Client::open(\"redis://localhost:6379\");\n    let b = redis::Client::open(\"redis://cache.internal:6379\");\n}\n",
+    )
+    .expect("write");
+    let run = || {
+        tc(
+            &[
+                "-f",
+                "concise",
+                "--select",
+                "TC0401",
+                "--fail-on",
+                "never",
+                ".",
+            ],
+            root,
+        )
+    };
+    let without = stdout(&run());
+    assert_eq!(without.matches("TC0401").count(), 2, "{without}");
+    std::fs::write(
+        root.join("twelve-check.toml"),
+        "[rules.hardcoded-backing-service]\nallowed-hosts = [\"localhost\"]\n",
+    )
+    .expect("write");
+    let with = stdout(&run());
+    assert_eq!(with.matches("TC0401").count(), 1, "{with}");
+    assert!(with.contains(":3:"), "{with}");
+    // By code too; an unknown option or a wrong type is a configuration error with its line.
+    std::fs::write(
+        root.join("twelve-check.toml"),
+        "[rules.TC0401]\nallowed-host = [\"localhost\"]\n",
+    )
+    .expect("write");
+    let flat = |o: &Output| {
+        stderr(o)
+            .split_whitespace()
+            .filter(|w| *w != "│")
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let o = run();
+    assert_eq!(code(&o), 2);
+    assert!(
+        flat(&o).contains("has no option `allowed-host`"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        flat(&o).contains("its options: allowed-hosts"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::write(
+        root.join("twelve-check.toml"),
+        "[rules.TC0401]\nallowed-hosts = \"localhost\"\n",
+    )
+    .expect("write");
+    let o = run();
+    assert_eq!(code(&o), 2);
+    assert!(flat(&o).contains("is a list of strings"), "{}", stderr(&o));
+}
+
+#[test]
+fn init_writes_a_valid_commented_config_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let o = tc(&["init"], dir.path());
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text = std::fs::read_to_string(dir.path().join("twelve-check.toml")).expect("written");
+    assert!(text.contains("# [per-path-ignores]"));
+    // Uncommented, every example is a valid configuration.
+    let setting = regex::Regex::new(r#"^# (\[[a-z.-]+\]$|[A-Za-z0-9_"*/.-]+ = )"#).expect("regex");
+    let uncommented: String = text
+        .lines()
+        .map(|l| if setting.is_match(l) { &l[2..] } else { l })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(
+        uncommented.contains("\n[rules.hardcoded-backing-service]\n"),
+        "{uncommented}"
+    );
+    std::fs::write(dir.path().join("twelve-check.toml"), &uncommented).expect("write");
+    let o = tc(&["--show-settings", "."], dir.path());
+    assert_eq!(code(&o), 0, "{}\n{uncommented}", stderr(&o));
+    assert!(stdout(&o).contains("TC0602 "), "{}", stdout(&o));
+    assert_eq!(code(&tc(&["init"], dir.path())), 2);
+    assert_eq!(code(&tc(&["init", "--force"], dir.path())), 0);
+}
+
+#[test]
+fn statistics_and_completions() {
+    let o = tc(&["--isolated", "--statistics", DEMO], &repo());
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    assert!(out.contains("TC0301  hardcoded-secret"), "{out}");
+    assert!(
+        out.lines()
+            .last()
+            .is_some_and(|l| l.contains("findings from")),
+        "{out}"
+    );
+    let o = tc(&["completions", "bash"], &repo());
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).contains("twelve-check"), "{}", stdout(&o));
 }

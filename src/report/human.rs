@@ -187,7 +187,26 @@ fn summary(report: &Report, settings: &Settings, opts: &RenderOptions) -> String
     if report.suppressed > 0 {
         out.push_str(&format!("; {} suppressed", report.suppressed));
     }
-    out.push_str(".\n\n");
+    if report.baselined > 0 {
+        out.push_str(&format!("; {} in the baseline", report.baselined));
+    }
+    out.push_str(".\n");
+    if report.stale_baseline > 0 {
+        out.push_str(&format!(
+            "{}: {} baseline entr{} matched nothing (fixed, or the line changed); rewrite it with --write-baseline\n",
+            paint(opts, "36", "note"),
+            report.stale_baseline,
+            if report.stale_baseline == 1 { "y" } else { "ies" }
+        ));
+    }
+    for note in &report.notes {
+        out.push_str(&format!(
+            "{}: {}\n",
+            paint(opts, "36", "note"),
+            sanitize(note)
+        ));
+    }
+    out.push('\n');
     out.push_str(&paint(opts, "1", "Twelve-factor scorecard"));
     out.push('\n');
     out.push_str(&format!(

@@ -19,7 +19,7 @@ pub struct Json;
 struct Document<'a> {
     version: u32,
     tool: Tool,
-    summary: Summary,
+    summary: Summary<'a>,
     scorecard: Vec<FactorOut>,
     findings: Vec<FindingOut<'a>>,
 }
@@ -32,14 +32,18 @@ struct Tool {
 }
 
 #[derive(Serialize)]
-struct Summary {
+struct Summary<'a> {
     files_checked: usize,
     findings: usize,
     errors: usize,
     warnings: usize,
     notes: usize,
     suppressed: usize,
+    baselined: usize,
+    stale_baseline: usize,
     rules_enabled: usize,
+    /// What the run did not check (Helm templates), as sentences.
+    skipped: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -89,7 +93,10 @@ impl Reporter for Json {
                 warnings,
                 notes,
                 suppressed: report.suppressed,
+                baselined: report.baselined,
+                stale_baseline: report.stale_baseline,
                 rules_enabled: report.enabled.len(),
+                skipped: &report.notes,
             },
             scorecard: scorecard(report)
                 .into_iter()

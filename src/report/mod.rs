@@ -1,8 +1,13 @@
 //! Output formats. Each format is a [`Reporter`]; only this module knows them.
 
 pub mod concise;
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod line_hash;
+pub mod sarif;
 
 use crate::config::Settings;
 use crate::engine::Report;
@@ -17,6 +22,14 @@ pub enum Format {
     Concise,
     /// The versioned JSON document.
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow-command annotations.
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// JUnit XML.
+    Junit,
 }
 
 impl Format {
@@ -26,6 +39,10 @@ impl Format {
             "human" => Some(Format::Human),
             "concise" => Some(Format::Concise),
             "json" => Some(Format::Json),
+            "sarif" => Some(Format::Sarif),
+            "github" => Some(Format::Github),
+            "gitlab" => Some(Format::Gitlab),
+            "junit" => Some(Format::Junit),
             _ => None,
         }
     }
@@ -69,6 +86,10 @@ pub fn render(
         Format::Human => &human::Human,
         Format::Concise => &concise::Concise,
         Format::Json => &json::Json,
+        Format::Sarif => &sarif::Sarif,
+        Format::Github => &github::Github,
+        Format::Gitlab => &gitlab::Gitlab,
+        Format::Junit => &junit::Junit,
     };
     reporter.render(report, settings, opts)
 }

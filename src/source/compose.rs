@@ -345,3 +345,29 @@ mod tests {
         assert_eq!(db.labels[0].1.value, "true");
     }
 }
+
+#[cfg(test)]
+mod span_tests {
+    use super::*;
+    use crate::source::{FileKind, SourceFile};
+
+    #[test]
+    fn quoted_values_keep_exact_spans() {
+        let text = "services:\n  web:\n    image: \"shop:latest\"\n    command: \"sh -c 'sleep 5 && ./app'\"\n    environment:\n      - \"DB_PASSWORD=hunter2\"\n      - API_KEY=abc\n";
+        let src = SourceFile::new("docker-compose.yml", FileKind::Yaml, text.into());
+        let file = StructuredFile::parse(&src).expect("valid YAML");
+        let c = ComposeFile::from_structured(&file).expect("compose");
+        let web = &c.services[0];
+        let img = web.image.as_ref().expect("image");
+        assert!(text[img.span.clone()].contains("shop:latest"));
+        let cmd = web.command.as_ref().expect("command");
+        let sleep = cmd
+            .commands
+            .iter()
+            .find(|c| c.program() == Some("sleep"))
+            .expect("sleep");
+        assert_eq!(&text[sleep.words[0].span.clone()], "sleep");
+        assert_eq!(&text[web.environment[0].span.clone()], "hunter2");
+        assert_eq!(&text[web.environment[1].span.clone()], "abc");
+    }
+}

@@ -137,7 +137,11 @@ impl<'a> DockerFile<'a> {
             });
             out.push(Stage {
                 index,
-                name: st.from.as_.as_ref().map(|(_, n)| n.value.to_ascii_lowercase()),
+                name: st
+                    .from
+                    .as_
+                    .as_ref()
+                    .map(|(_, n)| n.value.to_ascii_lowercase()),
                 image,
                 resolved,
                 image_span: st.from.image.span.clone(),
@@ -225,21 +229,43 @@ impl<'a> DockerFile<'a> {
     }
 
     /// Paths copied into the image by `COPY`/`ADD` (not `--from` another stage), with the
-    /// destination: `(source, destination)`.
+    /// destination: `(source, destination)`. A relative destination is resolved against the
+    /// `WORKDIR` in effect (`COPY . .` after `WORKDIR /app` gives `/app/`).
     pub fn copies(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
+        let mut workdir = String::from("/");
         for ins in &self.doc.instructions {
             let (options, src, dest) = match ins {
                 Instruction::Copy(c) => (&c.options, &c.src, &c.dest),
                 Instruction::Add(a) => (&a.options, &a.src, &a.dest),
+                Instruction::From(_) => {
+                    workdir = String::from("/");
+                    continue;
+                }
+                Instruction::Workdir(w) => {
+                    let dir = w.arguments.value.trim_end_matches('/');
+                    workdir = if dir.starts_with('/') {
+                        format!("{dir}/")
+                    } else {
+                        format!("{workdir}{dir}/")
+                    };
+                    continue;
+                }
                 _ => continue,
+            };
+            let dest = if dest.value.starts_with('/') || dest.value.starts_with('$') {
+                dest.value.to_string()
+            } else {
+                let rel = dest.value.trim_start_matches("./");
+                let rel = if rel == "." { "" } else { rel };
+                format!("{workdir}{rel}")
             };
             if options.iter().any(|f| f.name.value == "from") {
                 continue;
             }
             for s in src {
                 if let Source::Path(p) = s {
-                    out.push((p.value.to_string(), dest.value.to_string()));
+                    out.push((p.value.to_string(), dest.clone()));
                 }
             }
         }

@@ -51,7 +51,12 @@ impl Object {
     pub fn is_long_running(&self) -> bool {
         matches!(
             self.kind.as_str(),
-            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Pod" | "ReplicationController"
+            "Deployment"
+                | "StatefulSet"
+                | "DaemonSet"
+                | "ReplicaSet"
+                | "Pod"
+                | "ReplicationController"
         )
     }
 

@@ -200,6 +200,24 @@ impl FileKind {
     }
 }
 
+/// Whether a text starts with a shell's shebang (`#!/bin/sh`, `#!/usr/bin/env bash`).
+pub fn is_shell_shebang(text: &str) -> bool {
+    let Some(first) = text.strip_prefix("#!").and_then(|t| t.lines().next()) else {
+        return false;
+    };
+    let mut words = first.split_whitespace();
+    let prog = words.next().unwrap_or("");
+    let prog = if prog.ends_with("/env") {
+        words.find(|w| !w.starts_with('-')).unwrap_or("")
+    } else {
+        prog
+    };
+    matches!(
+        prog.rsplit('/').next().unwrap_or(""),
+        "sh" | "bash" | "dash" | "ash" | "zsh" | "ksh"
+    )
+}
+
 /// Whether a file's name marks it as a test or a test snapshot, whatever its folder:
 /// `tests.rs`, `foo_test.go`, `test_foo.py`, `foo.test.js`, `foo.spec.ts`, `x509_test.cc`,
 /// `*.snap`.

@@ -158,7 +158,14 @@ mod tests {
         let names: Vec<_> = c.directives.iter().map(|d| d.name.as_str()).collect();
         assert_eq!(
             names,
-            ["daemon", "http", "upstream", "ip_hash", "server", "log_format"]
+            [
+                "daemon",
+                "http",
+                "upstream",
+                "ip_hash",
+                "server",
+                "log_format"
+            ]
         );
         let ip = &c.directives[3];
         assert_eq!(ip.context, ["http", "upstream"]);

@@ -210,8 +210,32 @@ pub fn entry_scripts(file: &DockerFile<'_>, exists: &dyn Fn(&str) -> bool) -> Ve
         }
         let mut candidates: Vec<String> = Vec::new();
         for (src, dest) in &copies {
+            // `COPY . /app` then `ENTRYPOINT ["/app/bin/start"]`: map the path back through the
+            // copied folder.
+            let folder = src == "." || src == "./" || src.ends_with('/') || !src.contains('.');
+            let dest_dir = if dest.ends_with('/') {
+                dest.clone()
+            } else {
+                format!("{dest}/")
+            };
+            if folder && program.starts_with('/') {
+                if let Some(rest) = program.strip_prefix(&dest_dir) {
+                    let src = src.trim_start_matches("./").trim_end_matches('/');
+                    let src = if src == "." { "" } else { src };
+                    candidates.push(if src.is_empty() {
+                        rest.to_string()
+                    } else {
+                        format!("{src}/{rest}")
+                    });
+                    continue;
+                }
+            }
             let src_base = src.trim_end_matches('/').rsplit('/').next().unwrap_or(src);
-            let dest_base = dest.trim_end_matches('/').rsplit('/').next().unwrap_or(dest);
+            let dest_base = dest
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or(dest);
             if src_base == base || (dest_base == base && !dest.ends_with('/')) {
                 candidates.push(src.trim_start_matches("./").to_string());
             } else if !src.contains('*') && !src.contains('.') || src == "." || src == "./" {
@@ -230,14 +254,25 @@ pub fn entry_scripts(file: &DockerFile<'_>, exists: &dyn Fn(&str) -> bool) -> Ve
             candidates.push(relative.to_string());
         }
         for c in candidates {
-            let joined = if dir.is_empty() {
-                c.clone()
-            } else {
-                format!("{dir}/{c}")
-            };
-            let found = [joined, c]
-                .into_iter()
-                .map(|p| normalize(&p))
+            // The build context is the Dockerfile's folder or one of its ancestors.
+            let mut contexts: Vec<&str> = vec![dir];
+            let mut d = dir;
+            while let Some((parent, _)) = d.rsplit_once('/') {
+                contexts.push(parent);
+                d = parent;
+            }
+            if !dir.is_empty() {
+                contexts.push("");
+            }
+            let found = contexts
+                .iter()
+                .map(|ctx| {
+                    if ctx.is_empty() {
+                        normalize(&c)
+                    } else {
+                        normalize(&format!("{ctx}/{c}"))
+                    }
+                })
                 .find(|p| exists(p));
             if let Some(p) = found {
                 if !out.contains(&p) {
@@ -281,10 +316,23 @@ mod tests {
         assert_eq!(runs.len(), 2);
         assert_eq!(runs[0].origin, Origin::Entrypoint);
 
+        let text = "FROM ruby:3.3\nWORKDIR /rails\nCOPY . .\nENTRYPOINT [\"/rails/bin/docker-entrypoint\"]\n";
+        let src = SourceFile::new("Dockerfile", FileKind::Dockerfile, text.into());
+        let f = DockerFile::parse(&src).expect("valid");
+        let exists = |p: &str| p == "bin/docker-entrypoint";
+        assert_eq!(entry_scripts(&f, &exists), ["bin/docker-entrypoint"]);
+
         let text = "FROM alpine:3.20\nCOPY . /app\nCMD sh ./start.sh\n";
         let src = SourceFile::new("Dockerfile", FileKind::Dockerfile, text.into());
         let f = DockerFile::parse(&src).expect("valid");
         assert_eq!(entry_scripts(&f, &|p| p == "start.sh"), ["start.sh"]);
         assert!(entry_scripts(&f, &|_| false).is_empty());
+
+        // Built with an ancestor folder as the context (`docker build -f tests/mssql/Dockerfile tests`).
+        let text = "FROM mcr.microsoft.com/mssql/server:2022-latest\nCOPY mssql/entrypoint.sh /usr/src/app/\nCMD [\"/usr/src/app/entrypoint.sh\"]\n";
+        let src = SourceFile::new("tests/mssql/Dockerfile", FileKind::Dockerfile, text.into());
+        let f = DockerFile::parse(&src).expect("valid");
+        let exists = |p: &str| p == "tests/mssql/entrypoint.sh";
+        assert_eq!(entry_scripts(&f, &exists), ["tests/mssql/entrypoint.sh"]);
     }
 }

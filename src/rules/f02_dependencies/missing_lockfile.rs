@@ -63,14 +63,30 @@ declare_rule! {
 }
 
 /// Where a manifest's lockfile may be, and what to say when it is in none of those places.
-struct Need {
+pub(crate) struct Need {
     /// Lockfile names, any of which satisfies the manifest.
-    locks: &'static [&'static str],
-    /// Directories (relative, `""` at the root) searched for them.
-    dirs: Vec<String>,
+    pub(crate) locks: &'static [&'static str],
+    /// Directories (relative, `""` at the root) searched for them: for `Cargo.lock` the crate's
+    /// own directory then its workspace root, otherwise nearest first.
+    pub(crate) dirs: Vec<String>,
     message: String,
     /// The command that writes the lockfile.
     command: &'static str,
+}
+
+/// The deployable manifests of the repository (those that need a lockfile, as this rule
+/// decides) with what they need; shared with `TC0202`.
+pub(crate) fn lock_needs(repo: &RepoIndex) -> Vec<(&Manifest, Need)> {
+    let cargo: CargoManifests<'_> = repo
+        .manifests
+        .iter()
+        .filter(|m| m.path.rsplit('/').next() == Some("Cargo.toml"))
+        .map(|m| (m.path.as_str(), m))
+        .collect();
+    repo.manifests
+        .iter()
+        .filter_map(|m| needs(m, repo, &cargo).map(|n| (m, n)))
+        .collect()
 }
 
 const NPM_LOCKS: &[&str] = &[
@@ -252,16 +268,7 @@ impl Rule for MissingLockfile {
     }
 
     fn check_repo(&self, repo: &RepoIndex, cx: &mut RepoCtx<'_>) {
-        let cargo: CargoManifests<'_> = repo
-            .manifests
-            .iter()
-            .filter(|m| m.path.rsplit('/').next() == Some("Cargo.toml"))
-            .map(|m| (m.path.as_str(), m))
-            .collect();
-        for m in &repo.manifests {
-            let Some(need) = needs(m, repo, &cargo) else {
-                continue;
-            };
+        for (m, need) in lock_needs(repo) {
             let found = need
                 .dirs
                 .iter()

@@ -4,12 +4,15 @@ use crate::rule::prelude::*;
 use crate::rules::common::{
     find_urls, is_doc_comment, is_doc_path, is_generated, is_template, is_test_file,
 };
+use crate::rules::f03_config::hardcoded_secret::{decoded_values, secret_data};
 
 declare_rule! {
     /// ## What it does
     /// Flags a URL whose userinfo carries a password, such as
     /// `postgres://user:hunter2@db.internal/app`, in Rust string literals and in any other text
-    /// file: configuration, Dockerfiles, compose files, `.env` files, scripts.
+    /// file: configuration, Dockerfile `ENV`/`ARG`, compose `environment:` (map and list forms),
+    /// Kubernetes `env:` values and `Secret` `stringData:`, `.env` files, scripts; and in the
+    /// `data:` values of a Kubernetes `Secret`, after base64 decoding.
     ///
     /// Not flagged: `user@host` with no password, interpolations and templates (`${DB_PASSWORD}`,
     /// `$PASS`, `%s`, `{}`, `{password}`, `<password>`, `[password]`), placeholder passwords
@@ -20,6 +23,8 @@ declare_rule! {
     /// (`#[cfg(test)]`, `tests.rs`, `foo_test.go`), templates committed with example values
     /// (`.env.example`, `config.sample.toml`), documentation files (`.md`, `.rst`, `.txt`) and
     /// generated files (`.cargo-checksum.json`, `*.min.js`).
+    ///
+    /// Other files consulted: none; each file is judged on its own.
     ///
     /// ## Why is this bad?
     /// Factor III: a connection string is config, and its password is a credential. Written into
@@ -58,7 +63,26 @@ impl Rule for CredentialsInUrl {
         Inputs {
             rust: true,
             text: true,
+            structured: true,
             ..Inputs::default()
+        }
+    }
+
+    fn check_structured(&self, file: &StructuredFile, cx: &mut RuleCtx<'_>) {
+        let path = &file.source.path;
+        if is_doc_path(path) || is_test_file(path) || is_generated(path) || is_template(path) {
+            return;
+        }
+        // Secret `data:` values are base64: decode them to see the URL the text scan cannot.
+        for doc in &file.docs {
+            let Some(data) = secret_data(doc) else {
+                continue;
+            };
+            for (_, value, span) in decoded_values(data) {
+                if let Some(url) = find_urls(&value).into_iter().find(|u| u.has_credential()) {
+                    report(&url.scheme, span, cx);
+                }
+            }
         }
     }
 

@@ -1,4 +1,4 @@
-//! TC0304: behaviour or configuration chosen by the name of an environment (code part).
+//! TC0304: behaviour or configuration chosen by the name of an environment.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -45,8 +45,28 @@ declare_rule! {
     /// lookup (`unwrap_or("development")`), `config/local.*` and `config/default.*` overrides,
     /// enum-based switches without string names, and test code.
     ///
-    /// Other files consulted: none. A configuration file named after an environment is reported
-    /// where the code names it, not for being present in the repository.
+    /// In the repository, it also flags per-environment configuration files, once per file on
+    /// its first setting: `config/production.toml`, `config/staging.json`, `config/prod.yaml`,
+    /// `config/development.yml`, `settings/production.py` (Django), `config/environments/production.rb`
+    /// (Rails), `appsettings.Production.json` (.NET), `application-prod.yml` and
+    /// `application-staging.properties` (Spring), `src/environments/environment.prod.ts`
+    /// (Angular), `config/prod.exs` (Phoenix), `config.production.json`, `settings-dev.toml`.
+    /// The names are the deploy targets `production`, `prod`, `staging`, `development`, `dev`,
+    /// `qa`, `uat` and `preprod`: a development file is part of the same scheme as a production
+    /// one (a second set of values picked by name), whereas `config/test.*` and `config/local.*`
+    /// are test fixtures and personal overrides, not deploys, and `config/default.*` is the one
+    /// configuration every deploy shares.
+    ///
+    /// Not flagged as files: `.env.production` and other `.env.*` files (their content is judged
+    /// by `TC0303`, committed-env-file); deployment configuration, which is where per-deploy
+    /// values belong: Kubernetes manifests and kustomize overlays (`overlays/production/`), Helm
+    /// values (`values-production.yaml`), Terraform, Capistrano `config/deploy/production.rb`,
+    /// compose files, GitHub workflows; templates (`config/production.example.yml`);
+    /// documentation (`docs/`, `*.md`); and files under test, fixture and example folders.
+    ///
+    /// Other files consulted: for a per-environment file, the shared configuration next to it
+    /// (`config/default.*`, `appsettings.json`, `application.yml`), which the help names as the
+    /// place for defaults.
     ///
     /// ## Why is this bad?
     /// Factor III: config varies between deploys and belongs in the environment, one variable
@@ -276,6 +296,150 @@ fn env_config_path(v: &str) -> Option<&'static str> {
         return pieces.iter().find_map(|p| deploy(p));
     }
     None
+}
+
+/// Extensions of configuration files: data formats, and the code files frameworks keep their
+/// settings in (Rails `.rb`, Django `.py`, node-config `.js`, Elixir `.exs`).
+const CONFIG_FILE_EXTS: &[&str] = &[
+    "toml",
+    "yaml",
+    "yml",
+    "json",
+    "json5",
+    "jsonc",
+    "hjson",
+    "ini",
+    "conf",
+    "cfg",
+    "properties",
+    "ron",
+    "xml",
+    "rb",
+    "py",
+    "js",
+    "cjs",
+    "mjs",
+    "ts",
+    "exs",
+    "php",
+];
+
+/// Folders holding deployment configuration (where per-deploy values belong), documentation or
+/// CI: per-environment files there are not app configuration.
+const DEPLOY_DIRS: &[&str] = &[
+    "overlays",
+    "k8s",
+    "kubernetes",
+    "kustomize",
+    "helm",
+    "charts",
+    "chart",
+    "deploy",
+    "deployment",
+    "deployments",
+    "manifests",
+    "terraform",
+    "ansible",
+    "infra",
+    "infrastructure",
+    "ops",
+    ".github",
+    ".gitlab",
+    ".circleci",
+    "docs",
+    "doc",
+    "documentation",
+    "node_modules",
+];
+
+/// First words of per-environment configuration file names: `appsettings.Production.json`,
+/// `application-prod.yml`, `config.production.json`, `settings-dev.toml`, Angular's
+/// `environment.prod.ts`.
+const CONFIG_STEMS: &[&str] = &[
+    "config",
+    "settings",
+    "appsettings",
+    "application",
+    "conf",
+    "environment",
+];
+
+/// A per-environment configuration file: the environment it is for and the name of the shared
+/// configuration it overrides (`default`, `appsettings.json`...), as candidates for the help.
+fn env_config_file(path: &str) -> Option<(&'static str, Vec<String>)> {
+    let lower = path.to_ascii_lowercase();
+    let comps: Vec<&str> = lower.split('/').collect();
+    let (name, dirs) = comps.split_last()?;
+    if dirs.iter().any(|d| DEPLOY_DIRS.contains(d))
+        || crate::rules::common::is_template(path)
+        || crate::rules::common::is_doc_path(path)
+    {
+        return None;
+    }
+    let (stem, ext) = name.rsplit_once('.')?;
+    if stem.is_empty() || !CONFIG_FILE_EXTS.contains(&ext) {
+        return None;
+    }
+    let parent = dirs.last().copied().unwrap_or("");
+    let grandparent = dirs.len().checked_sub(2).map_or("", |i| dirs[i]);
+    let settings_dir = |d: &str| {
+        matches!(
+            d,
+            "config" | "configs" | "conf" | "configuration" | "settings"
+        )
+    };
+    let config_parent =
+        settings_dir(parent) || (parent == "environments" && settings_dir(grandparent));
+    let deploy = |s: &str| DEPLOY_NAMES.iter().find(|n| **n == s).copied();
+    if config_parent {
+        if let Some(env) = deploy(stem) {
+            let shared = ["default", "base", "common", "settings", "application"]
+                .iter()
+                .map(|b| b.to_string())
+                .collect();
+            return Some((env, shared));
+        }
+    }
+    let pieces: Vec<&str> = stem.split(['.', '-', '_']).collect();
+    let (first, rest) = pieces.split_first()?;
+    if !CONFIG_STEMS.contains(first) {
+        return None;
+    }
+    let env = rest.iter().find_map(|p| deploy(p))?;
+    Some((env, vec![first.to_string()]))
+}
+
+/// Whether a YAML or JSON text is a Kubernetes object (a ConfigMap named `config-prod.yaml`).
+fn is_k8s_object(text: &str) -> bool {
+    let has = |key: &str| {
+        text.lines().any(|l| {
+            let l = l.trim_start_matches(['{', ' ', '"']);
+            l.starts_with(key)
+        })
+    };
+    has("apiVersion") && has("kind")
+}
+
+/// The byte range of the first setting of a configuration file: the first line that is not
+/// blank, a comment, or only brackets (`{`, `---`, `[`); the start of the file when none.
+fn first_setting(text: &str) -> std::ops::Range<usize> {
+    let mut offset = 0;
+    for raw in text.split_inclusive('\n') {
+        let start = offset;
+        offset += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let t = line.trim();
+        let comment = ["#", "//", ";", "/*", "*", "<!--", "<?", "%"]
+            .iter()
+            .any(|c| t.starts_with(c));
+        let punct = t.chars().all(|c| "{}[]()-.\"',".contains(c));
+        if t.is_empty() || comment || punct {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        return start + indent..start + indent + t.len();
+    }
+    0..0
 }
 
 /// A finding: span, message.
@@ -820,8 +984,49 @@ impl Rule for EnvironmentNameBranching {
     fn inputs(&self) -> Inputs {
         Inputs {
             rust: true,
+            text: true,
             ..Inputs::default()
         }
+    }
+
+    fn check_text(&self, file: &SourceFile, cx: &mut RuleCtx<'_>) {
+        if file.kind == crate::source::FileKind::Dotenv {
+            return;
+        }
+        let Some((env, shared)) = env_config_file(&file.path) else {
+            return;
+        };
+        let ext = file.path.rsplit_once('.').map_or("", |(_, e)| e);
+        if matches!(ext, "yaml" | "yml" | "json") && is_k8s_object(&file.text) {
+            return;
+        }
+        let dir = file.dir();
+        let base = cx.repo().files.iter().find(|f| {
+            let (d, n) = f.rsplit_once('/').unwrap_or(("", f));
+            d == dir
+                && *f != &file.path
+                && n.rsplit_once('.').is_some_and(|(stem, e)| {
+                    CONFIG_FILE_EXTS.contains(&e.to_ascii_lowercase().as_str())
+                        && shared.iter().any(|s| stem.eq_ignore_ascii_case(s))
+                })
+        });
+        let help = match base {
+            Some(b) => format!(
+                "keep the settings every deploy shares in `{b}` and read each value that differs between deploys from its own environment variable (DATABASE_URL, LOG_LEVEL, ...)"
+            ),
+            None => "read each value that differs between deploys from its own environment variable (DATABASE_URL, LOG_LEVEL, ...) and keep one configuration for every deploy".to_string(),
+        };
+        cx.report(
+            Violation::new(
+                first_setting(&file.text),
+                format!(
+                    "configuration file for the \"{env}\" environment: `{}` holds settings chosen by the environment's name",
+                    file.file_name()
+                ),
+            )
+            .label("per-environment configuration")
+            .help(help),
+        );
     }
 
     fn rust_triggers(&self) -> &'static [&'static str] {
@@ -978,6 +1183,53 @@ mod tests {
         ] {
             assert!(!is_env_name_var(v), "{v}");
         }
+    }
+
+    #[test]
+    fn config_files() {
+        let env = |p: &str| env_config_file(p).map(|(e, _)| e);
+        for (p, e) in [
+            ("config/production.toml", "production"),
+            ("config/staging.json", "staging"),
+            ("config/prod.yaml", "prod"),
+            ("config/development.yml", "development"),
+            ("app/settings/production.py", "production"),
+            ("config/environments/production.rb", "production"),
+            ("Api/appsettings.Production.json", "production"),
+            ("src/main/resources/application-prod.yml", "prod"),
+            ("application-staging.properties", "staging"),
+            ("config.production.json", "production"),
+            ("settings-dev.toml", "dev"),
+            ("web/src/environments/environment.prod.ts", "prod"),
+        ] {
+            assert_eq!(env(p), Some(e), "{p}");
+        }
+        for p in [
+            "config/default.toml",
+            "config/test.toml",
+            "config/local.yaml",
+            "config/production.example.yml",
+            "config/production.rs",
+            "config/deploy/production.rb",
+            "config/webpack/production.js",
+            "overlays/production/config-prod.yaml",
+            "k8s/production.yaml",
+            "production.yaml",
+            "values-production.yaml",
+            "docker-compose.prod.yml",
+            "webpack.config.prod.js",
+            "docs/config/production.toml",
+            "config/production.md",
+            "environments/production.yaml",
+            ".github/workflows/production.yml",
+            "config/credentials/production.yml.enc",
+        ] {
+            assert_eq!(env(p), None, "{p}");
+        }
+        assert_eq!(first_setting("# c\n{\n  \"a\": 1\n}\n"), 8..14);
+        assert_eq!(first_setting(""), 0..0);
+        assert!(is_k8s_object("apiVersion: v1\nkind: ConfigMap\n"));
+        assert!(!is_k8s_object("database:\n  pool: 5\n"));
     }
 
     #[test]

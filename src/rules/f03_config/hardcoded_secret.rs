@@ -31,8 +31,11 @@ declare_rule! {
     ///   secret-named function (`EncodingKey::from_secret(b"..")`), and byte strings bound to a
     ///   secret-named `const`, `static` or `let`; provider tokens also in comments and macro
     ///   bodies;
-    /// - in TOML/YAML/JSON configuration, compose `environment:` (map or `KEY=value` list) and
-    ///   Kubernetes/ECS `env: [{name, value}]` lists;
+    /// - in TOML/YAML/JSON configuration, compose `environment:` (map or `KEY=value` list),
+    ///   Kubernetes/ECS `env: [{name, value}]` lists, and Kubernetes `Secret` objects: their
+    ///   `stringData:` values as written, their `data:` values after base64 decoding (base64 is
+    ///   an encoding, not encryption: a committed Secret manifest is a committed secret; values
+    ///   that are not base64 are skipped);
     /// - in Dockerfile `ENV`/`ARG` (both `K=V` and legacy `ENV K V`) and `.env` files.
     ///
     /// Not flagged: empty values and placeholders (`changeme`, `<your-token>`, `xxx`, `example`,
@@ -42,7 +45,8 @@ declare_rule! {
     /// names rather than secrets (`const PROXY_PASSWORD: &str = "proxyPassword"`, `access_token`,
     /// `sessionId`), the documented default password of a local service container (`postgres`,
     /// `minioadmin`), names of documented fakes (`TEST_PASSWORD`, `example_token`), Kubernetes
-    /// `secretKeyRef`, a literal used as the fallback or default of an environment or configuration
+    /// `secretKeyRef`/`configMapKeyRef` and `$(VAR)` references, SealedSecret `encryptedData`,
+    /// a Dockerfile `ARG` without a default, a literal used as the fallback or default of an environment or configuration
     /// lookup (`env::var("X").unwrap_or("..")`, `impl Default for Config`), doc comments, test
     /// and example code (`#[cfg(test)]`, `#[cfg(all(feature = "x", test))]`, `tests.rs`,
     /// `foo_test.go`), templates committed with example values (`.env.example`, `.env.sample`,
@@ -50,6 +54,9 @@ declare_rule! {
     /// tables of manifests, and generated files (`.cargo-checksum.json`). Provider tokens that are
     /// documented fakes (`AKIAIOSFODNN7EXAMPLE`, runs of `x` or `0`) and PEM headers without a key
     /// body are not flagged either.
+    ///
+    /// Other files consulted: none; each file is judged on its own (a `.env` file that holds
+    /// such a value is also reported as a whole by `TC0303`, committed-env-file).
     ///
     /// ## Why is this bad?
     /// Factor III: config that varies between deploys, credentials above all, is kept in the
@@ -360,8 +367,31 @@ impl Rule for HardcodedSecret {
         if skip_file(path) || is_translation_path(path) {
             return;
         }
+        let mut hits: Hits = Vec::new();
         for doc in &file.docs {
-            walk(doc, None, cx);
+            match secret_data(doc) {
+                Some(data) => {
+                    for (key, value, span) in decoded_values(data) {
+                        if let Some(t) = find_tokens(&value).first() {
+                            token(t.kind, span, cx);
+                        } else if let Some(kind) = named_secret(key, &value) {
+                            named(key, kind, span, cx);
+                        }
+                    }
+                    if let Node::Map(kv) = doc {
+                        for (k, v) in kv.iter().filter(|(k, _)| k.name != "data") {
+                            walk(v, Some(&k.name), &mut hits);
+                        }
+                    }
+                }
+                None => walk(doc, None, &mut hits),
+            }
+        }
+        let mut seen = HashSet::new();
+        for (name, kind, span) in hits {
+            if seen.insert(span.start) {
+                named(&name, kind, span, cx);
+            }
         }
     }
 
@@ -562,6 +592,57 @@ impl<'ast> Visit<'ast> for PairVisitor {
     }
 }
 
+/// The `data:` map of a Kubernetes `Secret` object, whose values are base64-encoded.
+pub(crate) fn secret_data(doc: &Node) -> Option<&Node> {
+    (doc.get("kind")?.as_str()? == "Secret" && doc.get("apiVersion").is_some())
+        .then(|| doc.get("data"))
+        .flatten()
+}
+
+/// The keys of a Secret's `data:` map with their values decoded from base64, and the spans of
+/// the encoded values. Values that are not base64 of UTF-8 text are left out.
+pub(crate) fn decoded_values(data: &Node) -> Vec<(&str, String, Range<usize>)> {
+    let Node::Map(kv) = data else {
+        return Vec::new();
+    };
+    kv.iter()
+        .filter_map(|(k, v)| {
+            let Node::Scalar(text, span) = v else {
+                return None;
+            };
+            let bytes = decode_base64(text)?;
+            let value = String::from_utf8(bytes).ok()?;
+            Some((k.name.as_str(), value, span.clone()))
+        })
+        .collect()
+}
+
+/// Decodes standard base64 (padding optional, whitespace ignored, as in a folded YAML scalar).
+pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    let body = text.trim_end_matches(|c: char| c == '=' || c.is_whitespace());
+    for c in body.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            c if c.is_ascii_whitespace() => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    (bits < 6).then_some(out)
+}
+
 /// Keys whose subtrees hold no secrets by construction: dependency and feature tables of
 /// manifests, SealedSecret `encryptedData`, SOPS metadata.
 const SKIPPED_KEYS: &[&str] = &[
@@ -593,7 +674,11 @@ const NAME_VALUE_KEYS: &[(&str, &str)] = &[
 ];
 
 /// Walks a document; `name`/`value` pairs (compose and k8s `env:` lists) count as bindings.
-fn walk(node: &Node, key: Option<&str>, cx: &mut RuleCtx<'_>) {
+/// Secret-named values found in a document: name, kind, span. A YAML alias (`environment:
+/// *common-env`) expands the same nodes twice; the caller reports each span once.
+type Hits = Vec<(String, SecretName, Range<usize>)>;
+
+fn walk(node: &Node, key: Option<&str>, cx: &mut Hits) {
     match node {
         Node::Map(kv) => {
             for (n, v) in NAME_VALUE_KEYS {
@@ -618,7 +703,7 @@ fn walk(node: &Node, key: Option<&str>, cx: &mut RuleCtx<'_>) {
                         if common::secret_name(k).is_some() {
                             if let Some(kind) = named_secret(k, v) {
                                 if find_tokens(v).is_empty() {
-                                    named(k, kind, span.clone(), cx);
+                                    cx.push((k.to_string(), kind, span.clone()));
                                 }
                             }
                             continue;
@@ -639,7 +724,7 @@ fn walk(node: &Node, key: Option<&str>, cx: &mut RuleCtx<'_>) {
     }
 }
 
-fn check_pair(name: &str, value: &Node, cx: &mut RuleCtx<'_>) {
+fn check_pair(name: &str, value: &Node, cx: &mut Hits) {
     let Node::Scalar(v, span) = value else {
         return;
     };
@@ -648,6 +733,30 @@ fn check_pair(name: &str, value: &Node, cx: &mut RuleCtx<'_>) {
         return;
     }
     if let Some(kind) = named_secret(name, v) {
-        named(name, kind, span.clone(), cx);
+        cx.push((name.to_string(), kind, span.clone()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64() {
+        assert_eq!(
+            decode_base64("WGs5I21QMnZMcQ==").as_deref(),
+            Some(&b"Xk9#mP2vLq"[..])
+        );
+        assert_eq!(
+            decode_base64("Y2hhbmdlbWU=").as_deref(),
+            Some(&b"changeme"[..])
+        );
+        assert_eq!(
+            decode_base64("Y2hh\n  bmdlbWU").as_deref(),
+            Some(&b"changeme"[..])
+        );
+        assert_eq!(decode_base64("").as_deref(), Some(&b""[..]));
+        assert_eq!(decode_base64("${DB_PASSWORD}"), None);
+        assert_eq!(decode_base64("abcde"), None);
     }
 }

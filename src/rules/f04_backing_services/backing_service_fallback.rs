@@ -1,7 +1,7 @@
 //! TC0402: a backing-service locator used as the fallback of an environment lookup.
 
 use crate::rule::prelude::*;
-use crate::rules::f04_backing_services::hardcoded_backing_service::{locators, TRIGGERS};
+use crate::rules::f04_backing_services::hardcoded_backing_service::{locators, OPTIONS, TRIGGERS};
 
 declare_rule! {
     /// ## What it does
@@ -46,6 +46,10 @@ declare_rule! {
 }
 
 impl Rule for BackingServiceFallback {
+    fn options(&self) -> &'static [RuleOption] {
+        OPTIONS
+    }
+
     fn inputs(&self) -> Inputs {
         Inputs {
             rust: true,
@@ -65,9 +69,11 @@ impl Rule for BackingServiceFallback {
         if !cx.is_service() {
             return;
         }
-        for (i, what) in locators(file) {
+        let allowed = cx.option_list("allowed-hosts").to_vec();
+        for found in locators(file) {
+            let (i, what) = (found.index, &found.what);
             let lit = &file.lits[i];
-            if !lit.env_fallback {
+            if !lit.env_fallback || found.allowed(&allowed) {
                 continue;
             }
             let (message, label) = if lit.config_default {

@@ -180,8 +180,38 @@ fn is_host_like(v: &str) -> bool {
     !v.is_empty() && !v.contains(char::is_whitespace) && !v.contains(['{', '$', '<'])
 }
 
-/// Each hard-coded locator literal in `file`: (literal index, what it locates).
-pub(crate) fn locators(file: &File) -> Vec<(usize, String)> {
+/// A hard-coded locator literal: the literal's index, what it locates, the hosts it names.
+pub(crate) struct Found {
+    /// Index into `file.lits`.
+    pub index: usize,
+    /// What it locates (`postgres URL`).
+    pub what: String,
+    /// The hosts, lower-case.
+    pub hosts: Vec<String>,
+}
+
+impl Found {
+    /// Whether every host it names is in the rule's `allowed-hosts` option.
+    pub fn allowed(&self, allowed: &[String]) -> bool {
+        !self.hosts.is_empty()
+            && self
+                .hosts
+                .iter()
+                .all(|h| allowed.iter().any(|a| a.eq_ignore_ascii_case(h)))
+    }
+}
+
+/// The options of TC0401 and TC0402.
+pub(crate) const OPTIONS: &[RuleOption] = &[RuleOption {
+    name: "allowed-hosts",
+    kind: OptionKind::StringList,
+    default: "[]",
+    doc: "hosts whose literal locators are accepted (for a tool that only ever talks to \
+          `localhost`, say); a locator is accepted when every host it names is listed",
+}];
+
+/// Each hard-coded locator literal in `file`.
+pub(crate) fn locators(file: &File) -> Vec<Found> {
     let mut out = Vec::new();
     for (i, lit) in file.lits.iter().enumerate() {
         if lit.compared {
@@ -195,12 +225,20 @@ pub(crate) fn locators(file: &File) -> Vec<(usize, String)> {
             continue;
         }
         if let Some(l) = backing_locator(&lit.value) {
-            out.push((i, l.what));
+            out.push(Found {
+                index: i,
+                what: l.what,
+                hosts: l.hosts,
+            });
         } else if let Some(what) = call.and_then(|c| builder_host(file, c)) {
             // Only the host argument: the first one.
             let first = call.and_then(|c| c.args.first());
             if is_host_like(&lit.value) && first.is_some_and(|a| a.start == lit.span.start) {
-                out.push((i, what.to_string()));
+                out.push(Found {
+                    index: i,
+                    what: what.to_string(),
+                    hosts: vec![lit.value.trim().to_ascii_lowercase()],
+                });
             }
         }
     }
@@ -208,6 +246,10 @@ pub(crate) fn locators(file: &File) -> Vec<(usize, String)> {
 }
 
 impl Rule for HardcodedBackingService {
+    fn options(&self) -> &'static [RuleOption] {
+        OPTIONS
+    }
+
     fn inputs(&self) -> Inputs {
         Inputs {
             rust: true,
@@ -227,9 +269,11 @@ impl Rule for HardcodedBackingService {
         if !cx.is_service() {
             return;
         }
-        for (i, what) in locators(file) {
+        let allowed = cx.option_list("allowed-hosts").to_vec();
+        for found in locators(file) {
+            let (i, what) = (found.index, &found.what);
             let lit = &file.lits[i];
-            if lit.env_fallback {
+            if lit.env_fallback || found.allowed(&allowed) {
                 continue;
             }
             cx.report(

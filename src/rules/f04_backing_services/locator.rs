@@ -58,6 +58,8 @@ pub const SERVICE_PORTS: &[(u16, &str)] = &[
 pub struct Locator {
     /// What service (`PostgreSQL URL`, `Redis host:port`).
     pub what: String,
+    /// The hosts it names, lower-case.
+    pub hosts: Vec<String>,
 }
 
 /// Whether text holds a template placeholder: `{}`, `{host}`, `${HOST}`, `%s`, `<host>`.
@@ -92,6 +94,7 @@ pub fn backing_locator(value: &str) -> Option<Locator> {
             if host_ok && !wildcard_host(url.host) {
                 return Some(Locator {
                     what: format!("{scheme} URL"),
+                    hosts: vec![url.host.to_ascii_lowercase()],
                 });
             }
             return None;
@@ -101,19 +104,21 @@ pub fn backing_locator(value: &str) -> Option<Locator> {
             let rest = &v[scheme.len() + 3..];
             let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
             let authority = authority.rsplit('@').next().unwrap_or(authority);
-            let (_, port) = authority.rsplit_once(':')?;
+            let (host, port) = authority.rsplit_once(':')?;
             let port: u16 = port.parse().ok()?;
             let (_, name) = SERVICE_PORTS
                 .iter()
                 .find(|(p, _)| *p == port && matches!(*p, 9200 | 7687))?;
             return Some(Locator {
                 what: format!("{name} URL"),
+                hosts: vec![host.to_ascii_lowercase()],
             });
         }
         return None;
     }
     // `host:port` or `host1:port,host2:port` (Kafka bootstrap servers, Redis/NATS clusters).
     let mut found = None;
+    let mut hosts = Vec::new();
     for part in v.split(',') {
         let part = part.trim();
         let (host, port) = part.rsplit_once(':')?;
@@ -128,12 +133,14 @@ pub fn backing_locator(value: &str) -> Option<Locator> {
         if !host_ok || wildcard_host(host) || host == "::" {
             return None;
         }
+        hosts.push(host.to_ascii_lowercase());
         if let Some((_, name)) = SERVICE_PORTS.iter().find(|(p, _)| *p == port) {
             found.get_or_insert(*name);
         }
     }
     found.map(|name| Locator {
         what: format!("{name} address"),
+        hosts,
     })
 }
 

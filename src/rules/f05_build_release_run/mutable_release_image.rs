@@ -1,18 +1,219 @@
 //! TC0502: a deployment referring to an image by a mutable tag.
 
 use crate::rule::prelude::*;
+use crate::source::compose::Text;
+use crate::source::dockerfile::split_image;
+use crate::source::structured::Node;
 
 declare_rule! {
     /// ## What it does
-    /// TODO: a deployment referring to an image by a mutable tag.
+    /// Flags deployment manifests that run an image by `:latest` or by no tag at all (which
+    /// means `:latest`):
+    /// - the containers and init containers of Kubernetes workloads (Deployment, StatefulSet,
+    ///   DaemonSet, ReplicaSet, Job, CronJob, Pod, and any object with a pod template such as a
+    ///   Knative or Cloud Run `Service`), Helm-rendered manifests included;
+    /// - docker compose services with an `image:` and no `build:`;
+    /// - `[build] image = ".."` of a `fly.toml`;
+    /// - `containerDefinitions[].image` of an Amazon ECS task definition (JSON or YAML).
+    ///
+    /// Digests (`app@sha256:..`, also `app:latest@sha256:..`) are immutable and fine. A registry
+    /// port is not a tag (`registry:5000/app` has none).
+    ///
+    /// Not flagged: a compose service with `build:` (the image is built from the repository; an
+    /// `image:` next to it is the tag given to the result); tags resolved at deploy time
+    /// (`app:${TAG}`, `app:$TAG`, `{{ .Values.tag }}`) and images that are a variable as a
+    /// whole; Helm templates, which the engine does not parse.
+    ///
+    /// Backing services of a compose file count like any other image: `image: postgres` in a
+    /// development compose file pulls whatever PostgreSQL is newest on the day the volume is
+    /// created, and a new major version cannot read the old one's data directory.
+    ///
+    /// Other files consulted: none; each manifest is judged on its own.
+    ///
+    /// ## Why is this bad?
+    /// Factor V: every release is an immutable, identifiable combination of a build and config;
+    /// rolling back means running a previous release again. `:latest` moves whenever someone
+    /// pushes: two nodes pulling at different times run different code, a restarted pod may
+    /// silently upgrade, and there is no way to say which build a release contained or to roll
+    /// back to it.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// spec:
+    ///   template:
+    ///     spec:
+    ///       containers:
+    ///         - name: api
+    ///           image: ghcr.io/acme/api:latest
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    ///       containers:
+    ///         - name: api
+    ///           image: ghcr.io/acme/api:1.4.2   # or ghcr.io/acme/api@sha256:...
+    /// ```
+    ///
+    /// ## References
+    /// - <https://12factor.net/build-release-run>
+    /// - <https://kubernetes.io/docs/concepts/containers/images/#image-names>
+    /// - <https://docs.docker.com/reference/cli/docker/image/tag/>
     pub MutableReleaseImage {
         code: "TC0502", name: "mutable-release-image",
         factor: BuildReleaseRun, severity: Warning, preview: false, since: "0.2.0",
     }
 }
 
+const HELP: &str =
+    "pin a version tag or a digest (`@sha256:..`) so that each release names exactly what it runs";
+
+/// Why an image reference is mutable, or `None` when it is pinned or cannot be judged.
+fn mutable(image: &str) -> Option<&'static str> {
+    let image = image.trim();
+    if image.is_empty() {
+        return None;
+    }
+    let (name, tag, digest) = split_image(image);
+    if digest.is_some() {
+        return None;
+    }
+    // A variable or template anywhere in the tag, or in the last name segment (which may hold
+    // the tag once resolved: `${IMAGE}`, `app${SUFFIX}`), is decided at deploy time.
+    let last = name.rsplit('/').next().unwrap_or(name);
+    let templated = |s: &str| s.contains('$') || s.contains("{{");
+    if templated(last) || tag.is_some_and(templated) {
+        return None;
+    }
+    match tag {
+        None => Some("without a tag (so `:latest`)"),
+        Some(t) if t.eq_ignore_ascii_case("latest") => Some("tagged `:latest`"),
+        Some(_) => None,
+    }
+}
+
+fn report(cx: &mut RuleCtx<'_>, image: &Text, what: &str) {
+    let Some(why) = mutable(&image.value) else {
+        return;
+    };
+    cx.report(
+        Violation::new(
+            image.span.clone(),
+            format!(
+                "{what} runs image `{}` {why}, which changes whenever a new image is pushed; pin a version tag or a digest",
+                image.value.trim()
+            ),
+        )
+        .label("a release cannot say which build this is")
+        .help(HELP),
+    );
+}
+
+fn scalar(n: &Node) -> Option<Text> {
+    match n {
+        Node::Scalar(s, span) => Some(Text {
+            value: s.clone(),
+            span: span.clone(),
+        }),
+        _ => None,
+    }
+}
+
+/// `containerDefinitions[].image` of an ECS task definition, with the container names.
+fn ecs_images(root: &Node) -> Vec<(String, Text)> {
+    let defs = root.get("containerDefinitions").or_else(|| {
+        root.get("taskDefinition")
+            .and_then(|t| t.get("containerDefinitions"))
+    });
+    let Some(Node::Seq(items)) = defs else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|c| {
+            let image = c.get("image").and_then(scalar)?;
+            let name = c
+                .get("name")
+                .and_then(Node::as_str)
+                .unwrap_or("")
+                .to_string();
+            Some((name, image))
+        })
+        .collect()
+}
+
 impl Rule for MutableReleaseImage {
     fn inputs(&self) -> Inputs {
-        Inputs::default()
+        Inputs {
+            compose: true,
+            k8s: true,
+            structured: true,
+            ..Inputs::default()
+        }
+    }
+
+    fn check_compose(&self, file: &ComposeFile, cx: &mut RuleCtx<'_>) {
+        for s in &file.services {
+            if s.build {
+                continue;
+            }
+            if let Some(image) = &s.image {
+                report(cx, image, &format!("compose service `{}`", s.name));
+            }
+        }
+    }
+
+    fn check_k8s(&self, file: &K8sFile, cx: &mut RuleCtx<'_>) {
+        for o in &file.objects {
+            for c in &o.containers {
+                let Some(image) = &c.image else { continue };
+                let what = match &o.name {
+                    Some(n) => format!("{} `{n}` container `{}`", o.kind, c.name),
+                    None => format!("{} container `{}`", o.kind, c.name),
+                };
+                report(cx, image, &what);
+            }
+        }
+    }
+
+    fn check_structured(&self, file: &StructuredFile, cx: &mut RuleCtx<'_>) {
+        let name = file.source.file_name().to_ascii_lowercase();
+        for doc in &file.docs {
+            if name == "fly.toml" {
+                if let Some(image) = doc
+                    .get("build")
+                    .and_then(|b| b.get("image"))
+                    .and_then(scalar)
+                {
+                    report(cx, &image, "fly.toml");
+                }
+                continue;
+            }
+            for (container, image) in ecs_images(doc) {
+                report(cx, &image, &format!("ECS container `{container}`"));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags() {
+        assert!(mutable("postgres").is_some());
+        assert!(mutable("ghcr.io/acme/api:latest").is_some());
+        assert!(mutable("registry:5000/acme/api").is_some());
+        assert!(mutable("registry:5000/acme/api:1.2").is_none());
+        assert!(mutable("api@sha256:abc").is_none());
+        assert!(mutable("api:latest@sha256:abc").is_none());
+        assert!(mutable("api:${TAG}").is_none());
+        assert!(mutable("api:${TAG:-latest}").is_none());
+        assert!(mutable("${IMAGE}").is_none());
+        assert!(mutable("${REGISTRY}/api").is_some());
+        assert!(mutable("{{ .Values.image }}").is_none());
+        assert!(mutable("postgres:16-alpine").is_none());
     }
 }

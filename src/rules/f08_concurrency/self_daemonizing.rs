@@ -30,12 +30,38 @@ declare_rule! {
     ///   named like one (`pid_file`, `pidfile`); writing `std::process::id()` into a file; the
     ///   `pidlock` and `pidfile` crates.
     ///
+    /// - run commands (the final image's `CMD`/`ENTRYPOINT`, Procfile lines, compose
+    ///   `command:`/`entrypoint:`, Kubernetes container commands, and the entrypoint scripts a
+    ///   Dockerfile runs) that start a daemon. By an explicit option, wherever it runs:
+    ///   `gunicorn --daemon`/`-D`, `uwsgi --daemonize`, `redis-server --daemonize yes`,
+    ///   `php-fpm -D`/`--daemonize`, `memcached -d`, `mysqld --daemonize`, `mongod --fork`,
+    ///   `haproxy -D`, `unicorn -D`, `thin -d`, `puma -d`, `rails server -d`,
+    ///   `celery --detach`, `celery multi start`, `start-stop-daemon --background` and the
+    ///   `daemonize` tool. By default, when it is the main process (nothing but a keep-alive
+    ///   such as `tail -f` or `sleep infinity` runs after it): `service x start`,
+    ///   `/etc/init.d/x start`, `systemctl start x`, `sshd` without `-D`, `cron`/`crond`
+    ///   without `-f`, `httpd`/`apache2` without `-DFOREGROUND`, `apachectl start`, and `nginx`
+    ///   (or `openresty`) without `-g 'daemon off;'`, unless an nginx configuration of the
+    ///   repository says `daemon off;` or the Dockerfile's `CMD` passes `-g 'daemon off;'` to an
+    ///   `ENTRYPOINT ["nginx"]`.
+    ///
     /// Any crate with a binary is checked, web service or not: daemonizing is about the process,
     /// whatever it does. Library crates are not (a library offering a `daemonize` helper is not
     /// the program that calls it). Forking to run a child (`fork` then `exec`, with the parent
     /// waiting, even if it then exits with the child's status) is not flagged, nor is test code.
     ///
-    /// Other files consulted: the crate's `Cargo.toml` decides whether the crate has a binary.
+    /// Not flagged in run commands: a daemon started before another long-running command
+    /// (`service nginx start && exec app` is several processes in one container: TC0802, like
+    /// supervisord with `nodaemon=true`); a temporary server restarted in the foreground later
+    /// (`mysqld --daemonize ... && exec mysqld`); plain `php-fpm` (the official images set
+    /// `daemonize = no`; only `-D` is flagged); `pg_ctl start` (used by init scripts);
+    /// supervisord (TC0802); nginx control commands (`nginx -t`, `nginx -s reload`); and shell
+    /// scripts no Dockerfile runs.
+    ///
+    /// Other files consulted: the crate's `Cargo.toml` decides whether the crate has a binary;
+    /// for nginx, every nginx configuration of the repository (`daemon off;`) and the
+    /// Dockerfile's `CMD`; the repository's Dockerfiles decide which shell scripts are
+    /// entrypoint scripts.
     ///
     /// ## Why is this bad?
     /// Factor VIII: twelve-factor processes never daemonize or write PID files; they rely on the
@@ -359,7 +385,70 @@ impl Rule for SelfDaemonizing {
     fn inputs(&self) -> Inputs {
         Inputs {
             rust: true,
+            run: true,
+            nginx: true,
+            dockerfile: true,
+            repo: true,
             ..Inputs::default()
+        }
+    }
+
+    fn check_run(&self, run: &RunCommand, _file: &SourceFile, cx: &mut RuleCtx<'_>) {
+        self.run_part(run, cx);
+    }
+
+    fn check_nginx(&self, file: &NginxConf, cx: &mut RuleCtx<'_>) {
+        for d in &file.directives {
+            let off = d.args.first().is_some_and(|a| a.text == "off");
+            if d.name == "daemon" && off && d.context.is_empty() {
+                cx.fact(NGINX_DAEMON_OFF, d.span.clone(), "conf");
+            }
+        }
+    }
+
+    fn check_dockerfile(&self, file: &DockerFile, cx: &mut RuleCtx<'_>) {
+        let scripts = crate::source::run::entry_scripts(file, &|p| cx.repo().exists(p));
+        for s in scripts {
+            cx.fact(ENTRY_SCRIPT, 0..0, s);
+        }
+    }
+
+    fn check_repo(&self, repo: &RepoIndex, cx: &mut RepoCtx<'_>) {
+        let facts: Vec<&Fact> = repo
+            .facts(crate::registry::RuleId::SelfDaemonizing)
+            .collect();
+        let conf_off = facts
+            .iter()
+            .find(|f| f.kind == NGINX_DAEMON_OFF && f.detail == "conf");
+        if conf_off.is_some() {
+            return;
+        }
+        let scripts: Vec<&str> = facts
+            .iter()
+            .filter(|f| f.kind == ENTRY_SCRIPT)
+            .map(|f| f.detail.as_str())
+            .collect();
+        for f in facts.iter().filter(|f| f.kind == NGINX_RUN) {
+            let (kind, origin) = f.detail.split_once('\t').unwrap_or(("run", ""));
+            if kind == "script" && !scripts.contains(&f.path.as_str()) {
+                continue;
+            }
+            // `ENTRYPOINT ["nginx"]` with `CMD ["-g", "daemon off;"]` in the same Dockerfile.
+            if facts
+                .iter()
+                .any(|o| o.kind == NGINX_DAEMON_OFF && o.detail == "cmd" && o.path == f.path)
+            {
+                continue;
+            }
+            cx.report(
+                &f.path,
+                Violation::new(
+                    f.span.clone(),
+                    format!("{origin} starts `nginx` as a daemon: nginx forks into the background unless `daemon off;` is set, and no nginx configuration of the repository sets it"),
+                )
+                .label("detaches from the process manager")
+                .help("run `nginx -g 'daemon off;'`, or put `daemon off;` in the nginx.conf the image uses"),
+            );
         }
     }
 
@@ -412,6 +501,422 @@ impl Rule for SelfDaemonizing {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Run commands: daemonizing start commands.
+// ---------------------------------------------------------------------------------------------
+
+/// Shell keywords that open or close a compound command; the program follows them.
+const SHELL_KEYWORDS: &[&str] = &[
+    "if", "then", "else", "elif", "do", "while", "until", "!", "{", "(", "time", "fi", "done",
+    "esac", "}", ")", "exec", "nohup", "setsid", "command", "builtin",
+];
+
+/// The program and its arguments as run: shell keywords (`then`, `do`), `exec`, leading
+/// assignments and wrappers that run another command (`gosu user`, `su-exec user`, `tini --`,
+/// `dumb-init`, `sudo -u user`, `env VAR=1`, `nice`, `stdbuf`, `chpst -u user`, `runuser -u user
+/// --`, `bundle exec`, `poetry run`, `pipenv run`, `uv run`, `pdm run`, `npx`, `pnpm exec`,
+/// `yarn exec`) skipped.
+pub(crate) fn run_argv(cmd: &crate::source::shell::Command) -> &[crate::source::shell::Word] {
+    let w = &cmd.words;
+    let mut i = 0;
+    let base = |i: usize| {
+        w.get(i)
+            .map(|x| x.text.rsplit('/').next().unwrap_or(&x.text))
+    };
+    let skip_flags = |mut i: usize, with_value: &[&str]| {
+        while let Some(x) = w.get(i) {
+            let t = x.text.as_str();
+            if t == "--" {
+                return i + 1;
+            }
+            if !t.starts_with('-') {
+                break;
+            }
+            i += if with_value.contains(&t) { 2 } else { 1 };
+        }
+        i
+    };
+    while let Some(prog) = base(i) {
+        let next = w.get(i + 1).map(|x| x.text.as_str());
+        i = match prog {
+            p if SHELL_KEYWORDS.contains(&p) => i + 1,
+            p if p.contains('=') && !p.starts_with('-') && !p.starts_with('=') => {
+                let name = p.split('=').next().unwrap_or("");
+                if name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                    i + 1
+                } else {
+                    break;
+                }
+            }
+            "gosu" | "su-exec" | "s6-setuidgid" => i + 2,
+            "tini" | "dumb-init" | "stdbuf" => skip_flags(i + 1, &[]),
+            "sudo" => skip_flags(i + 1, &["-u", "-g", "-E"]),
+            "chpst" | "runuser" => skip_flags(i + 1, &["-u", "-U", "-g"]),
+            "nice" => skip_flags(i + 1, &["-n"]),
+            "env" => {
+                let mut j = skip_flags(i + 1, &["-u"]);
+                while w.get(j).is_some_and(|x| x.text.contains('=')) {
+                    j += 1;
+                }
+                j
+            }
+            "npx" | "pnpx" | "bunx" => skip_flags(i + 1, &["-p", "--package"]),
+            "bundle" | "pnpm" | "yarn" if next == Some("exec") => i + 2,
+            "poetry" | "pipenv" | "uv" | "pdm" | "hatch" | "rye" if next == Some("run") => i + 2,
+            _ => break,
+        };
+    }
+    w.get(i..).unwrap_or(&[])
+}
+
+/// The program name of a run command's argv, without its directory.
+pub(crate) fn argv_program(a: &[crate::source::shell::Word]) -> Option<&str> {
+    a.first()
+        .map(|x| x.text.rsplit('/').next().unwrap_or(&x.text))
+}
+
+/// Commands that do not keep a container alive as a real process: output, tests, builtins,
+/// and the keep-alives run after a daemon (`tail -f`, `sleep infinity`, `wait`).
+pub(crate) fn trivial_command(a: &[crate::source::shell::Word]) -> bool {
+    matches!(
+        argv_program(a),
+        None | Some(
+            "echo"
+                | "printf"
+                | "true"
+                | "false"
+                | ":"
+                | "sleep"
+                | "tail"
+                | "wait"
+                | "read"
+                | "set"
+                | "trap"
+                | "cd"
+                | "export"
+                | "unset"
+                | "shift"
+                | "local"
+                | "exit"
+                | "["
+                | "[["
+                | "test"
+                | "cat"
+                | "logger"
+        )
+    )
+}
+
+/// Facts of the run-command part.
+const NGINX_RUN: &str = "nginx-run";
+const NGINX_DAEMON_OFF: &str = "nginx-daemon-off";
+const ENTRY_SCRIPT: &str = "entry-script";
+
+/// How a command daemonizes.
+struct Daemon {
+    /// What is shown: `gunicorn --daemon`.
+    shown: String,
+    /// Why it is a daemon.
+    why: &'static str,
+    /// What to do.
+    help: String,
+    /// Whether it daemonizes by an explicit option (flagged wherever it runs) rather than by
+    /// default (flagged when it is the container's or process type's main process).
+    explicit: bool,
+}
+
+fn daemon(a: &[crate::source::shell::Word]) -> Option<Daemon> {
+    let prog = argv_program(a)?;
+    let args: Vec<&str> = a.iter().skip(1).map(|w| w.text.as_str()).collect();
+    let has = |f: &str| args.contains(&f);
+    let starts = |f: &str| args.iter().any(|x| x.starts_with(f));
+    let explicit = |shown: &str, why: &'static str, help: &str| {
+        Some(Daemon {
+            shown: shown.to_string(),
+            why,
+            help: help.to_string(),
+            explicit: true,
+        })
+    };
+    let implicit = |shown: String, why: &'static str, help: &str| {
+        Some(Daemon {
+            shown,
+            why,
+            help: help.to_string(),
+            explicit: false,
+        })
+    };
+    match prog {
+        "gunicorn" if has("--daemon") || has("-D") => explicit(
+            "gunicorn --daemon",
+            "gunicorn detaches from the terminal with `--daemon`",
+            "remove `--daemon`; gunicorn stays in the foreground by default",
+        ),
+        "uwsgi" if starts("--daemonize") => explicit(
+            "uwsgi --daemonize",
+            "uWSGI forks into the background with `--daemonize`",
+            "remove `--daemonize` and let uWSGI log to stdout",
+        ),
+        "redis-server" | "redis-sentinel"
+            if args
+                .windows(2)
+                .any(|p| p[0] == "--daemonize" && p[1].eq_ignore_ascii_case("yes")) =>
+        {
+            explicit(
+                &format!("{prog} --daemonize yes"),
+                "Redis forks into the background with `--daemonize yes`",
+                "use `--daemonize no` (the default) so Redis stays in the foreground",
+            )
+        }
+        p if p.starts_with("php-fpm") && (has("-D") || has("--daemonize")) => explicit(
+            &format!("{p} --daemonize"),
+            "php-fpm forks into the background with `-D`/`--daemonize`",
+            "run `php-fpm -F` (`--nodaemonize`) in the foreground",
+        ),
+        "memcached" if has("-d") || has("--daemon") => explicit(
+            "memcached -d",
+            "memcached runs as a daemon with `-d`",
+            "remove `-d`; memcached stays in the foreground by default",
+        ),
+        "mysqld" | "mariadbd" if has("--daemonize") => explicit(
+            &format!("{prog} --daemonize"),
+            "the database server forks into the background with `--daemonize`",
+            "remove `--daemonize` so the server stays in the foreground",
+        ),
+        "mongod" | "mongos" if has("--fork") => explicit(
+            &format!("{prog} --fork"),
+            "MongoDB forks into the background with `--fork`",
+            "remove `--fork` so the server stays in the foreground",
+        ),
+        "haproxy" if has("-D") => explicit(
+            "haproxy -D",
+            "HAProxy daemonizes with `-D`",
+            "run `haproxy -db` (or `-W` master-worker mode) in the foreground",
+        ),
+        "unicorn" | "unicorn_rails" if has("-D") || has("--daemonize") => explicit(
+            &format!("{prog} --daemonize"),
+            "unicorn daemonizes with `-D`/`--daemonize`",
+            "remove `-D`; unicorn stays in the foreground by default",
+        ),
+        "thin" | "puma" if has("-d") || has("--daemonize") || has("--daemon") => explicit(
+            &format!("{prog} -d"),
+            "the server daemonizes with `-d`",
+            "remove `-d`; the server stays in the foreground by default",
+        ),
+        "rails"
+            if args.first().is_some_and(|s| matches!(*s, "s" | "server"))
+                && (has("-d") || has("--daemon")) =>
+        {
+            explicit(
+                "rails server -d",
+                "`rails server` detaches with `-d`/`--daemon`",
+                "remove `-d`; `rails server` stays in the foreground by default",
+            )
+        }
+        "celery" if has("--detach") => explicit(
+            "celery --detach",
+            "Celery forks into the background with `--detach`",
+            "remove `--detach`; run `celery worker` in the foreground",
+        ),
+        "celery" if has("multi") && (has("start") || has("restart")) => explicit(
+            "celery multi start",
+            "`celery multi` starts detached workers",
+            "run `celery -A app worker` in the foreground, one process per container or process type",
+        ),
+        "start-stop-daemon"
+            if (has("--background") || has("-b") || args.iter().any(|x| {
+                x.starts_with('-') && !x.starts_with("--") && x.contains('b') && x.contains('S')
+            })) =>
+        {
+            explicit(
+                "start-stop-daemon --background",
+                "`start-stop-daemon --background` forks the program away",
+                "run the program itself in the foreground with `exec`",
+            )
+        }
+        "daemonize" if !args.is_empty() => explicit(
+            prog,
+            "the `daemonize` tool detaches the program it runs",
+            "run the program itself in the foreground with `exec`",
+        ),
+        "service" | "rc-service"
+            if args.len() >= 2 && matches!(args[1], "start" | "restart") =>
+        {
+            implicit(
+                format!("{prog} {} {}", args[0], args[1]),
+                "init scripts start their service as a background daemon and return",
+                "run the service's program itself in the foreground with `exec` (e.g. `exec nginx -g 'daemon off;'`)",
+            )
+        }
+        "systemctl" if args.first().is_some_and(|s| matches!(*s, "start" | "restart")) => {
+            implicit(
+                format!("systemctl {}", args.join(" ")),
+                "`systemctl start` hands the service to systemd, which a container does not run",
+                "run the service's program itself in the foreground with `exec`",
+            )
+        }
+        _ => {
+            let full = a.first().map_or("", |w| w.text.as_str());
+            if full.starts_with("/etc/init.d/")
+                || full.starts_with("/etc/rc.d/init.d/")
+                || full.starts_with("/etc/rc.d/")
+            {
+                if args.first().is_some_and(|s| matches!(*s, "start" | "restart")) {
+                    return implicit(
+                        format!("{full} {}", args[0]),
+                        "init scripts start their service as a background daemon and return",
+                        "run the service's program itself in the foreground with `exec`",
+                    );
+                }
+                return None;
+            }
+            match prog {
+                "sshd" if !has("-D") && !starts("-t") && !has("-T") => implicit(
+                    "sshd".into(),
+                    "sshd detaches unless started with `-D`",
+                    "run `sshd -D -e` in the foreground",
+                ),
+                "cron" | "crond"
+                    if !has("-f") && !has("-n") && !args.iter().any(|x| x.starts_with("-f")) =>
+                {
+                    implicit(
+                        prog.into(),
+                        "cron daemonizes unless started with `-f`",
+                        "run `cron -f` (`crond -f` on BusyBox and Alpine, `crond -n` on cronie) in the foreground",
+                    )
+                }
+                "httpd" | "apache2"
+                    if !args.iter().any(|x| {
+                        x.contains("FOREGROUND")
+                            || matches!(*x, "-X" | "-t" | "-v" | "-V" | "-S" | "-M" | "-l" | "-L")
+                    }) && !args.windows(2).any(|p| p[0] == "-k" && p[1] != "start") =>
+                {
+                    implicit(
+                        prog.into(),
+                        "Apache httpd daemonizes unless started with `-DFOREGROUND`",
+                        "run `httpd -DFOREGROUND` (`apache2ctl -D FOREGROUND`)",
+                    )
+                }
+                "apachectl" | "apache2ctl"
+                    if args.first().is_some_and(|s| matches!(*s, "start" | "restart")) =>
+                {
+                    implicit(
+                        format!("{prog} {}", args[0]),
+                        "`apachectl start` starts Apache as a background daemon",
+                        "run `apache2ctl -D FOREGROUND` (`httpd -DFOREGROUND`)",
+                    )
+                }
+                _ => None,
+            }
+        }
+    }
+}
+
+/// An nginx (or OpenResty) start that daemonizes: not `-g 'daemon off;'`, not a control or
+/// test invocation (`-s reload`, `-t`, `-v`).
+fn nginx_daemon(a: &[crate::source::shell::Word]) -> bool {
+    if !matches!(argv_program(a), Some("nginx" | "openresty")) {
+        return false;
+    }
+    let args: Vec<&str> = a.iter().skip(1).map(|w| w.text.as_str()).collect();
+    if args
+        .iter()
+        .any(|x| matches!(*x, "-s" | "-t" | "-T" | "-v" | "-V" | "-h" | "-?" | "-q"))
+    {
+        return false;
+    }
+    !daemon_off_args(&args)
+}
+
+/// Whether nginx arguments set `daemon off;` (`-g 'daemon off;'`).
+fn daemon_off_args(args: &[&str]) -> bool {
+    args.windows(2).any(|p| {
+        p[0] == "-g"
+            && p[1].split(';').any(|d| {
+                let d: Vec<&str> = d.split_whitespace().collect();
+                d == ["daemon", "off"]
+            })
+    }) || args.iter().any(|x| {
+        x.strip_prefix("-g")
+            .is_some_and(|g| g.replace(' ', "").contains("daemonoff;"))
+    })
+}
+
+impl SelfDaemonizing {
+    /// The index of the last command that keeps running as a real process.
+    fn main_index(run: &RunCommand) -> Option<usize> {
+        run.commands.iter().rposition(|c| {
+            c.sep != crate::source::shell::Sep::Background && !trivial_command(run_argv(c))
+        })
+    }
+
+    fn run_part(&self, run: &RunCommand, cx: &mut RuleCtx<'_>) {
+        // `CMD ["-g", "daemon off;"]` passes options to an `ENTRYPOINT ["nginx"]`.
+        if run.origin == Origin::Cmd {
+            let words: Vec<&str> = run
+                .commands
+                .first()
+                .map(|c| c.words.iter().map(|w| w.text.as_str()).collect())
+                .unwrap_or_default();
+            if words.first().is_some_and(|w| w.starts_with('-')) && daemon_off_args(&words) {
+                cx.fact(NGINX_DAEMON_OFF, run.span.clone(), "cmd");
+            }
+        }
+        let main = Self::main_index(run);
+        for (i, c) in run.commands.iter().enumerate() {
+            let a = run_argv(c);
+            let span = match (a.first(), a.last()) {
+                (Some(f), Some(l)) => f.span.start..l.span.end,
+                _ => continue,
+            };
+            // Anything after it that keeps running makes it a side process (TC0802).
+            let is_main = main.is_none_or(|m| m <= i);
+            if nginx_daemon(a) {
+                if is_main && c.sep != crate::source::shell::Sep::Background {
+                    let script = if run.origin == Origin::Script {
+                        "script"
+                    } else {
+                        "run"
+                    };
+                    cx.fact(
+                        NGINX_RUN,
+                        span,
+                        format!("{script}\t{}", run.origin.describe()),
+                    );
+                }
+                continue;
+            }
+            let Some(d) = daemon(a) else { continue };
+            let scripted = run.origin == Origin::Script;
+            if (!d.explicit || scripted) && !is_main {
+                continue;
+            }
+            // A temporary server for initialisation, restarted in the foreground later
+            // (`mysqld --daemonize --skip-networking && ./init.sh && exec mysqld`).
+            let program = argv_program(a);
+            if run.commands[i + 1..]
+                .iter()
+                .any(|n| argv_program(run_argv(n)) == program)
+            {
+                continue;
+            }
+            cx.report(
+                Violation::new(
+                    span,
+                    format!(
+                        "{} starts `{}` as a daemon: {}",
+                        run.origin.describe(),
+                        d.shown,
+                        d.why
+                    ),
+                )
+                .label("detaches from the process manager")
+                .help(d.help),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -432,5 +937,44 @@ mod tests {
         assert!(pid_named("PID_PATH"));
         assert!(!pid_named("rapid_path"));
         assert!(!pid_named("child_pids"));
+    }
+}
+
+#[cfg(test)]
+mod run_tests {
+    use super::*;
+    use crate::source::shell::split;
+
+    fn argv(s: &str) -> Vec<String> {
+        let c = split(s, 0);
+        run_argv(&c[0]).iter().map(|w| w.text.clone()).collect()
+    }
+
+    #[test]
+    fn wrappers() {
+        assert_eq!(argv("exec gosu app nginx"), ["nginx"]);
+        assert_eq!(argv("tini -s -- gunicorn app"), ["gunicorn", "app"]);
+        assert_eq!(argv("then env FOO=1 ./app serve"), ["./app", "serve"]);
+        assert_eq!(argv("bundle exec rails server"), ["rails", "server"]);
+    }
+
+    #[test]
+    fn daemons() {
+        let d = |s: &str| daemon(run_argv(&split(s, 0)[0])).map(|d| (d.shown, d.explicit));
+        assert_eq!(
+            d("gunicorn app --daemon"),
+            Some(("gunicorn --daemon".into(), true))
+        );
+        assert_eq!(d("redis-server --daemonize no"), None);
+        assert_eq!(d("service nginx start").map(|x| x.1), Some(false));
+        assert_eq!(d("sshd -D -e"), None);
+        assert_eq!(d("crond -f"), None);
+        assert_eq!(d("php-fpm"), None);
+        assert_eq!(d("httpd -DFOREGROUND"), None);
+        let n = |s: &str| nginx_daemon(run_argv(&split(s, 0)[0]));
+        assert!(n("nginx"));
+        assert!(!n("nginx -g 'daemon off;'"));
+        assert!(!n("nginx -g \"daemon off; error_log /dev/stderr;\""));
+        assert!(!n("nginx -s reload"));
     }
 }

@@ -45,9 +45,33 @@ declare_rule! {
     /// cannot be judged); a default feature enabling every backend (a tool supporting them all);
     /// library crates offering several backends as features (sqlx, sea-orm, diesel); test code.
     ///
+    /// In deployment files, it flags one backing service run as different products or major
+    /// versions in different environments:
+    /// - compose files of different environments (`docker-compose.yml`,
+    ///   `docker-compose.override.yml`, `docker-compose.prod.yml`, `compose.staging.yaml`, or
+    ///   `dev/docker-compose.yml` next to `prod/docker-compose.yml`) where the service of the
+    ///   same name runs another product (`db` is `mysql:8` in one and `postgres:16` in the
+    ///   other) or another major version (`postgres:13` against `postgres:16`); services of
+    ///   different names are matched by product when each file has only one of it;
+    /// - a Kubernetes workload (Deployment, StatefulSet...) running a backing service at another
+    ///   major version than the repository's compose files (`postgres:15` in a StatefulSet,
+    ///   `postgres:16` in `docker-compose.yml`).
+    ///
+    /// Backing services are recognised by image name: PostgreSQL (`postgres`, `postgis`,
+    /// `bitnami/postgresql`), MySQL, MariaDB, Redis, Valkey, KeyDB, MongoDB, RabbitMQ,
+    /// Memcached, Elasticsearch, OpenSearch, Cassandra, ClickHouse, SQL Server, NATS, Kafka.
+    /// The finding is on the production side (a file named for `prod`/`staging`/`live`, else the
+    /// base compose file, else the Kubernetes manifest) and names the other file and line.
+    ///
+    /// Not flagged: one service, one version everywhere; minor and patch differences (`16.1`
+    /// against `16.3`); variants of one major version (`16-alpine` against `16`); tags that are
+    /// unknown until deploy (`postgres:${PG_VERSION}`) or missing (see TC0502); images built
+    /// from the repository (`build:`); compose files of unrelated folders; several services of
+    /// one product in a file (which one corresponds is unknown).
+    ///
     /// Other files consulted: the `Cargo.toml` of the crate, which decides whether it is a
-    /// service (Rust code) or a binary (its `[features]`). Compose and Kubernetes manifests are
-    /// not compared yet.
+    /// service (Rust code) or a binary (its `[features]`); every compose file and Kubernetes
+    /// manifest of the repository, compared with each other.
     ///
     /// ## Why is this bad?
     /// Factor X: keep development, staging and production as similar as possible. Databases
@@ -1021,6 +1045,10 @@ impl Rule for DivergentBackingServices {
     }
 
     fn check_structured(&self, file: &StructuredFile, cx: &mut RuleCtx<'_>) {
+        if matches!(file.source.kind, FileKind::Yaml | FileKind::Json) {
+            deploy::record(file, cx);
+            return;
+        }
         if file.source.kind != FileKind::CargoToml {
             return;
         }
@@ -1036,6 +1064,7 @@ impl Rule for DivergentBackingServices {
     }
 
     fn check_repo(&self, repo: &RepoIndex, cx: &mut RepoCtx<'_>) {
+        deploy::decide(repo, cx);
         for f in repo.facts(RuleId::DivergentBackingServices) {
             if f.kind != FEATURES {
                 continue;
@@ -1058,9 +1087,332 @@ impl Rule for DivergentBackingServices {
     }
 }
 
+/// The compose and Kubernetes part: backing service images compared across environments.
+mod deploy {
+    use std::collections::BTreeMap;
+
+    use crate::registry::RuleId;
+    use crate::rule::prelude::*;
+    use crate::source::compose::environment_of;
+    use crate::source::dockerfile::split_image;
+
+    /// Fact kind: a backing service image of a compose file or Kubernetes manifest.
+    const IMAGE: &str = "image";
+    const SEP: char = '\u{1f}';
+
+    /// A backing service product, from an image name: (key, display name).
+    pub(super) fn product(image: &str) -> Option<(&'static str, &'static str)> {
+        let (name, _, _) = split_image(image.trim());
+        let name = name.to_ascii_lowercase();
+        let last = name.rsplit('/').next().unwrap_or(&name);
+        let owner = name.rsplit('/').nth(1).unwrap_or("");
+        Some(match last {
+            "postgres" | "postgresql" | "postgis" | "postgresql-repmgr" => {
+                ("postgres", "PostgreSQL")
+            }
+            "mysql" | "mysql-server" => ("mysql", "MySQL"),
+            "mariadb" | "mariadb-galera" => ("mariadb", "MariaDB"),
+            "redis" | "redis-stack" | "redis-stack-server" => ("redis", "Redis"),
+            "valkey" => ("valkey", "Valkey"),
+            "keydb" => ("keydb", "KeyDB"),
+            "mongo" | "mongodb" | "mongodb-community-server" => ("mongo", "MongoDB"),
+            "rabbitmq" => ("rabbitmq", "RabbitMQ"),
+            "memcached" => ("memcached", "Memcached"),
+            "elasticsearch" => ("elasticsearch", "Elasticsearch"),
+            "opensearch" => ("opensearch", "OpenSearch"),
+            "cassandra" => ("cassandra", "Cassandra"),
+            "clickhouse-server" | "clickhouse" => ("clickhouse", "ClickHouse"),
+            "server" if owner == "mssql" => ("mssql", "SQL Server"),
+            "nats" => ("nats", "NATS"),
+            "kafka" if owner != "cp-kafka" => ("kafka", "Kafka"),
+            _ => return None,
+        })
+    }
+
+    /// The major version of an image's tag; `None` when unknown (no tag, `latest`, a variable).
+    pub(super) fn major(image: &str) -> Option<u32> {
+        let (_, tag, _) = split_image(image.trim());
+        let tag = tag?;
+        if tag.contains('$') || tag.contains('{') {
+            return None;
+        }
+        let t = tag.strip_prefix('v').unwrap_or(tag);
+        let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    }
+
+    /// Environment words a folder may be named after.
+    const ENV_DIRS: &[&str] = &[
+        "dev",
+        "development",
+        "local",
+        "test",
+        "testing",
+        "ci",
+        "prod",
+        "production",
+        "staging",
+        "stage",
+        "live",
+        "qa",
+        "uat",
+    ];
+
+    /// The environment of a compose file and the folder its siblings share: from the file name
+    /// (`docker-compose.prod.yml`), else from its folder (`deploy/prod/docker-compose.yml`).
+    pub(super) fn environment(path: &str) -> (Option<String>, String) {
+        let (dir, _) = path.rsplit_once('/').unwrap_or(("", path));
+        if let Some(env) = environment_of(path) {
+            return (Some(env), dir.to_string());
+        }
+        let (parent, name) = dir.rsplit_once('/').unwrap_or(("", dir));
+        if ENV_DIRS.contains(&name.to_ascii_lowercase().as_str()) {
+            return (Some(name.to_ascii_lowercase()), format!("{parent}/"));
+        }
+        (None, dir.to_string())
+    }
+
+    /// How production-like an environment is: the finding goes on the higher one.
+    fn prod_rank(env: Option<&str>) -> u8 {
+        match env {
+            Some(e)
+                if [
+                    "prod",
+                    "production",
+                    "staging",
+                    "stage",
+                    "live",
+                    "release",
+                    "deploy",
+                    "uat",
+                ]
+                .iter()
+                .any(|w| e.split(['.', '-', '_']).any(|p| p == *w)) =>
+            {
+                3
+            }
+            None => 2,
+            Some(_) => 1,
+        }
+    }
+
+    /// Records the backing service images of a compose file or Kubernetes manifest.
+    pub(super) fn record(file: &StructuredFile, cx: &mut RuleCtx<'_>) {
+        let src = file.source;
+        let mut found: Vec<(&str, String, String, std::ops::Range<usize>)> = Vec::new();
+        if let Some(c) = ComposeFile::from_structured(file) {
+            for s in &c.services {
+                if s.build {
+                    continue;
+                }
+                if let Some(i) = &s.image {
+                    found.push(("compose", s.name.clone(), i.value.clone(), i.span.clone()));
+                }
+            }
+        } else if let Some(k) = K8sFile::from_structured(file) {
+            for o in &k.objects {
+                if !o.is_long_running() {
+                    continue;
+                }
+                for c in o.containers.iter().filter(|c| !c.init) {
+                    if let Some(i) = &c.image {
+                        let who = format!("{} `{}`", o.kind, o.name.as_deref().unwrap_or(&c.name));
+                        found.push((
+                            "k8s",
+                            format!("{}{SEP}{who}", c.name),
+                            i.value.clone(),
+                            i.span.clone(),
+                        ));
+                    }
+                }
+            }
+        }
+        for (origin, name, image, span) in found {
+            if product(&image).is_none() {
+                continue;
+            }
+            let (line, _) = src.lines.line_col(&src.text, span.start);
+            let detail = format!("{origin}{SEP}{line}{SEP}{image}{SEP}{name}");
+            cx.fact(IMAGE, span, detail);
+        }
+    }
+
+    /// One recorded image.
+    struct Img<'a> {
+        path: &'a str,
+        span: std::ops::Range<usize>,
+        compose: bool,
+        line: &'a str,
+        image: &'a str,
+        /// The compose service, or the container name for Kubernetes.
+        name: &'a str,
+        /// How a Kubernetes workload is named in messages.
+        who: &'a str,
+        product: (&'static str, &'static str),
+        major: Option<u32>,
+    }
+
+    impl Img<'_> {
+        fn show(&self) -> String {
+            match self.major {
+                Some(m) => format!("{} {m} (`{}`)", self.product.1, self.image.trim()),
+                None => format!("{} (`{}`)", self.product.1, self.image.trim()),
+            }
+        }
+
+        fn at(&self) -> String {
+            format!("{}:{}", self.path, self.line)
+        }
+    }
+
+    /// Why two images of one service differ, if they do.
+    fn differ(a: &Img<'_>, b: &Img<'_>) -> bool {
+        if a.product.0 != b.product.0 {
+            return true;
+        }
+        matches!((a.major, b.major), (Some(x), Some(y)) if x != y)
+    }
+
+    pub(super) fn decide(repo: &RepoIndex, cx: &mut RepoCtx<'_>) {
+        let imgs: Vec<Img<'_>> = repo
+            .facts(RuleId::DivergentBackingServices)
+            .filter(|f| f.kind == IMAGE)
+            .filter_map(|f| {
+                let mut parts = f.detail.split(SEP);
+                let origin = parts.next()?;
+                let line = parts.next()?;
+                let image = parts.next()?;
+                let name = parts.next()?;
+                let who = parts.next().unwrap_or("");
+                Some(Img {
+                    path: &f.path,
+                    span: f.span.clone(),
+                    compose: origin == "compose",
+                    line,
+                    image,
+                    name,
+                    who,
+                    product: product(image)?,
+                    major: major(image),
+                })
+            })
+            .collect();
+        let mut by_file: BTreeMap<&str, Vec<&Img<'_>>> = BTreeMap::new();
+        for i in imgs.iter().filter(|i| i.compose) {
+            by_file.entry(i.path).or_default().push(i);
+        }
+        let count = |file: &[&Img<'_>], product: &str| {
+            file.iter().filter(|i| i.product.0 == product).count()
+        };
+        let files: Vec<(&str, &Vec<&Img<'_>>)> = by_file.iter().map(|(k, v)| (*k, v)).collect();
+        let mut reported = std::collections::BTreeSet::new();
+        // Compose against compose, within one set of environment files.
+        for (ai, (pa, a)) in files.iter().enumerate() {
+            let (ea, ga) = environment(pa);
+            for (pb, b) in &files[ai + 1..] {
+                let (eb, gb) = environment(pb);
+                if ga != gb || ea == eb {
+                    continue;
+                }
+                for x in a.iter() {
+                    for y in b.iter() {
+                        let same_name = x.name == y.name;
+                        let same_product = x.product.0 == y.product.0
+                            && count(a, x.product.0) == 1
+                            && count(b, y.product.0) == 1;
+                        if !(same_name || same_product) || !differ(x, y) {
+                            continue;
+                        }
+                        let (here, there) = if prod_rank(eb.as_deref()) > prod_rank(ea.as_deref()) {
+                            (y, x)
+                        } else {
+                            (x, y)
+                        };
+                        if !reported.insert((here.path, here.span.start)) {
+                            continue;
+                        }
+                        let other = if same_name {
+                            String::new()
+                        } else {
+                            format!("service `{}` runs ", there.name)
+                        };
+                        let msg = format!(
+                            "service `{}` runs {} here but {other}{} in {}; run the same backing service and major version in every environment",
+                            here.name,
+                            here.show(),
+                            there.show(),
+                            there.at()
+                        );
+                        cx.report(here.path, violation(here, msg));
+                    }
+                }
+            }
+        }
+        // Kubernetes against compose.
+        for k in imgs.iter().filter(|i| !i.compose) {
+            let other = files.iter().find_map(|(_, f)| {
+                f.iter().copied().find(|c| {
+                    (c.name == k.name && c.product.0 != k.product.0)
+                        || (c.product.0 == k.product.0
+                            && count(f, c.product.0) == 1
+                            && differ(k, c))
+                })
+            });
+            let Some(c) = other else { continue };
+            let msg = format!(
+                "{} runs {} while {} runs {}; run the same backing service and major version in development and production",
+                k.who,
+                k.show(),
+                c.at(),
+                c.show()
+            );
+            cx.report(k.path, violation(k, msg));
+        }
+    }
+
+    fn violation(at: &Img<'_>, msg: String) -> Violation {
+        Violation::new(at.span.clone(), msg)
+            .label("the backing service differs between environments")
+            .help("pin one product and major version for the service in every compose file and manifest, and upgrade them together")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn images() {
+        assert_eq!(
+            deploy::product("postgres:16-alpine").map(|p| p.0),
+            Some("postgres")
+        );
+        assert_eq!(
+            deploy::product("bitnami/postgresql:16.2.0").map(|p| p.0),
+            Some("postgres")
+        );
+        assert_eq!(
+            deploy::product("mcr.microsoft.com/mssql/server:2022-latest").map(|p| p.0),
+            Some("mssql")
+        );
+        assert_eq!(deploy::product("acme/api:1.0"), None);
+        assert_eq!(deploy::major("postgres:16-alpine"), Some(16));
+        assert_eq!(deploy::major("postgres:16.3"), Some(16));
+        assert_eq!(deploy::major("postgres:${PG}"), None);
+        assert_eq!(deploy::major("postgres"), None);
+        assert_eq!(
+            deploy::environment("docker-compose.prod.yml"),
+            (Some("prod".into()), String::new())
+        );
+        assert_eq!(
+            deploy::environment("deploy/prod/docker-compose.yml"),
+            (Some("prod".into()), "deploy/".into())
+        );
+        assert_eq!(
+            deploy::environment("docker/docker-compose.yml"),
+            (None, "docker".into())
+        );
+    }
 
     #[test]
     fn kinds() {

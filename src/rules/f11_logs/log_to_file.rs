@@ -1,9 +1,6 @@
 //! TC1101: the app writing its logs to files.
 
 use std::ops::Range;
-use std::sync::OnceLock;
-
-use regex::Regex;
 
 use crate::rule::prelude::*;
 use crate::source::rust::Call;
@@ -22,18 +19,22 @@ declare_rule! {
     ///   .open(..)`, `create_dir_all("/var/log/app")`);
     /// - in log4rs YAML/TOML configuration of a service crate: appenders of kind `file` or
     ///   `rolling_file`;
-    /// - in run commands (Dockerfile `CMD`/`ENTRYPOINT`, Procfile, compose `command:` and
-    ///   `entrypoint:`): output redirected (`>`, `>>`, `2>`, `&>`, `| tee`) to a `*.log` file or
-    ///   under `/var/log/`.
+    /// - in run commands (the final image's `CMD`/`ENTRYPOINT`, Procfile lines, compose
+    ///   `command:`/`entrypoint:`, Kubernetes container `command:`/`args:`, and the entrypoint
+    ///   scripts a Dockerfile runs): output redirected (`>`, `>>`, `2>`, `&>`, `exec >> file`)
+    ///   or piped through `tee [-a]` to a `*.log` file or under `/var/log/`.
     ///
     /// Not flagged: `tracing_appender::non_blocking(std::io::stdout())`, appenders and files
     /// pointing at `/dev/stdout`, `/dev/stderr` or `/dev/fd/1`, reading a log file
     /// (`File::open("app.log")`), files that only contain `.log` in their name
     /// (`catalog.log.json`), a log4rs configuration with console appenders only, test code, and
-    /// library crates.
+    /// library crates; input redirections (`< app.log`), `tail -f /var/log/..`, commands of
+    /// earlier Dockerfile build stages, and shell scripts no Dockerfile runs.
     ///
     /// Other files consulted: the crate's `Cargo.toml` decides whether Rust code and log4rs
-    /// configuration belong to a service.
+    /// configuration belong to a service; the repository's Dockerfiles decide which shell
+    /// scripts are entrypoint scripts (`COPY docker-entrypoint.sh` + `ENTRYPOINT`), and only
+    /// those are checked.
     ///
     /// ## Why is this bad?
     /// Factor XI: a twelve-factor app never concerns itself with routing or storing its output
@@ -211,29 +212,45 @@ fn targets_std_stream(file: &RustFile, call: &Call) -> bool {
     })
 }
 
-/// Shell redirections and `tee` into a log file, in a run command: (byte range in `cmd`, target).
-fn log_redirects(cmd: &str) -> Vec<(Range<usize>, String)> {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| {
-        Regex::new(
-            r#"(?:(?:^|[\s;&|(\["'])(?:[0-9]?>>?|&>>?)|\btee(?:\s+-a|\s+--append)?\s)\s*([^\s;&|()<>"'\],]+)"#,
-        )
-        .unwrap_or_else(|e| unreachable!("constant regex: {e}"))
-    });
-    re.captures_iter(cmd)
-        .filter_map(|c| {
-            let target = c.get(1)?;
-            let all = c.get(0)?;
-            let start = all.start() + (all.as_str().len() - all.as_str().trim_start().len());
-            is_log_path(target.as_str()).then(|| (start..target.end(), target.as_str().to_string()))
-        })
-        .collect()
+/// Output redirections and `tee` into a log file, in a run command: (span, target, how).
+fn log_redirects(run: &RunCommand, text: &str) -> Vec<(Range<usize>, String)> {
+    let mut out = Vec::new();
+    let mut after_pipe = false;
+    for c in &run.commands {
+        for r in &c.redirects {
+            // `<` reads; `2>&1` and `>&2` duplicate a stream (their target is empty).
+            if !r.op.contains('>') || r.target.text.is_empty() || !is_log_path(&r.target.text) {
+                continue;
+            }
+            // The span starts at the operator when it sits just before the target.
+            let t = &r.target.span;
+            let start = text
+                .get(c.span.start.min(t.start)..t.start)
+                .and_then(|before| before.rfind(r.op.as_str()))
+                .map_or(t.start, |i| c.span.start.min(t.start) + i);
+            out.push((start..t.end, r.target.text.clone()));
+        }
+        // `... | tee [-a] file`: the files tee copies its input into.
+        if after_pipe && c.program() == Some("tee") {
+            for w in c.args().iter().filter(|w| !w.text.starts_with('-')) {
+                if is_log_path(&w.text) {
+                    let start = c.words.first().map_or(w.span.start, |p| p.span.start);
+                    out.push((start..w.span.end, w.text.clone()));
+                }
+            }
+        }
+        after_pipe = c.sep == crate::source::shell::Sep::Pipe;
+    }
+    out
 }
 
-fn redirect_violation(span: Range<usize>, target: &str) -> Violation {
+fn redirect_violation(span: Range<usize>, target: &str, run: &RunCommand) -> Violation {
     Violation::new(
         span,
-        format!("run command redirects output to the log file `{target}`"),
+        format!(
+            "{} redirects output to the log file `{target}`",
+            run.origin.describe()
+        ),
     )
     .label("log output goes to a file")
     .help("let the process write to stdout and the platform capture it; remove the redirection")
@@ -244,8 +261,7 @@ impl Rule for LogToFile {
         Inputs {
             rust: true,
             structured: true,
-            dockerfile: true,
-            text: true,
+            run: true,
             ..Inputs::default()
         }
     }
@@ -310,24 +326,6 @@ impl Rule for LogToFile {
 
     fn check_structured(&self, file: &StructuredFile, cx: &mut RuleCtx<'_>) {
         for doc in &file.docs {
-            // docker-compose: `command:` / `entrypoint:` of each service.
-            if let Some(Node::Map(services)) = doc.get("services") {
-                for (_, service) in services {
-                    for key in ["command", "entrypoint"] {
-                        let scalars: Vec<&Node> = match service.get(key) {
-                            Some(Node::Seq(items)) => items.iter().collect(),
-                            Some(n @ Node::Scalar(..)) => vec![n],
-                            _ => continue,
-                        };
-                        for n in scalars {
-                            let Node::Scalar(cmd, span) = n else { continue };
-                            if let Some((_, target)) = log_redirects(cmd).into_iter().next() {
-                                cx.report(redirect_violation(span.clone(), &target));
-                            }
-                        }
-                    }
-                }
-            }
             // log4rs configuration, in a service crate only.
             let Some(Node::Map(appenders)) = doc.get("appenders") else {
                 continue;
@@ -361,48 +359,9 @@ impl Rule for LogToFile {
         }
     }
 
-    fn check_dockerfile(&self, file: &DockerFile, cx: &mut RuleCtx<'_>) {
-        use parse_dockerfile::{Command, Instruction};
-        for ins in &file.doc.instructions {
-            let cmd = match ins {
-                Instruction::Cmd(c) => &c.arguments,
-                Instruction::Entrypoint(e) => &e.arguments,
-                _ => continue,
-            };
-            let span = match cmd {
-                Command::Exec(e) => e.span.clone(),
-                Command::Shell(s) => s.span.clone(),
-                _ => continue,
-            };
-            let Some(text) = file.source.text.get(span.clone()) else {
-                continue;
-            };
-            for (r, target) in log_redirects(text) {
-                cx.report(redirect_violation(
-                    span.start + r.start..span.start + r.end,
-                    &target,
-                ));
-            }
-        }
-    }
-
-    fn check_text(&self, file: &SourceFile, cx: &mut RuleCtx<'_>) {
-        let name = file.file_name();
-        if name != "Procfile" && !name.starts_with("Procfile.") {
-            return;
-        }
-        let mut offset = 0;
-        for line in file.text.split_inclusive('\n') {
-            let trimmed = line.trim_start();
-            if !trimmed.starts_with('#') {
-                for (r, target) in log_redirects(line) {
-                    cx.report(redirect_violation(
-                        offset + r.start..offset + r.end,
-                        &target,
-                    ));
-                }
-            }
-            offset += line.len();
+    fn check_run(&self, run: &RunCommand, file: &SourceFile, cx: &mut RuleCtx<'_>) {
+        for (span, target) in log_redirects(run, &file.text) {
+            cx.report(redirect_violation(span, &target, run));
         }
     }
 }
@@ -411,27 +370,38 @@ impl Rule for LogToFile {
 mod tests {
     use super::*;
 
+    fn targets(script: &str) -> Vec<String> {
+        let file = SourceFile::new("Procfile", crate::source::FileKind::Procfile, script.into());
+        let run = crate::source::run::from_script(&file);
+        log_redirects(&run, &file.text)
+            .into_iter()
+            .map(|(span, t)| {
+                assert!(file.text[span].ends_with(t.as_str()));
+                t
+            })
+            .collect()
+    }
+
     #[test]
     fn redirects() {
-        let t = |s: &str| {
-            log_redirects(s)
-                .into_iter()
-                .map(|(_, t)| t)
-                .collect::<Vec<_>>()
-        };
+        let t = targets;
         assert_eq!(t("./app > /var/log/app.log 2>&1"), ["/var/log/app.log"]);
         assert_eq!(t("./app >>app.log"), ["app.log"]);
         assert_eq!(t("./app 2>errors.log"), ["errors.log"]);
         assert_eq!(t("./app &> out.log"), ["out.log"]);
+        assert_eq!(t("exec >> /var/log/entry.log 2>&1"), ["/var/log/entry.log"]);
         assert_eq!(
             t("./app | tee -a /var/log/app/out.txt"),
             ["/var/log/app/out.txt"]
         );
-        assert_eq!(t(r#"["sh", "-c", "./app > app.log"]"#), ["app.log"]);
+        assert_eq!(t("sh -c \"./app > app.log\""), ["app.log"]);
         assert!(t("./app > /dev/stdout 2>&1").is_empty());
         assert!(t("./app 2>&1 | tee /dev/stderr").is_empty());
         assert!(t("./app --out catalog.log.json > data.json").is_empty());
         assert!(t("./app --level=info").is_empty());
+        assert!(t("tail -f /var/log/app.log").is_empty());
+        assert!(t("grep error < /var/log/app.log").is_empty());
+        assert!(t("tee app.log < input").is_empty());
     }
 
     #[test]

@@ -8,11 +8,13 @@ use syn::Expr;
 use crate::registry::RuleId;
 use crate::rule::prelude::*;
 use crate::rules::common::words;
+use crate::rules::f08_concurrency::self_daemonizing::{argv_program, run_argv, trivial_command};
 use crate::rules::f09_disposability::missing_sigterm_handling::{
     bin_of, bins_of, chain_root, declared_bins, method_span, server_start, walk, FileHints, Place,
     Sink, BIN,
 };
 use crate::source::rust::byte_range;
+use crate::source::shell::{Sep, Word};
 
 declare_rule! {
     /// ## What it does
@@ -21,6 +23,21 @@ declare_rule! {
     /// `.run(..)`), diesel's `run_pending_migrations` and `embedded_migrations::run`, refinery's
     /// `embedded::migrations::runner().run(..)`, and sea-orm's `Migrator::up(..)` (`fresh`,
     /// `refresh`).
+    ///
+    /// In run commands of a web process (Procfile `web:`, the final image's `CMD`/`ENTRYPOINT`,
+    /// compose `command:`/`entrypoint:`, Kubernetes containers that are not init containers or
+    /// Jobs, and the entrypoint scripts a Dockerfile runs), a migration followed by another
+    /// long-running command (`&&`, `;`, the next line of a script, `exec "$@"`):
+    /// `sqlx migrate run`, `diesel migration run`, `diesel database setup`,
+    /// `sea-orm-cli migrate`, `refinery migrate`, `./app migrate`, `python manage.py migrate`,
+    /// `django-admin migrate`, `alembic upgrade`, `flask db upgrade`, `rails`/`rake db:migrate`
+    /// (`db:prepare`, `db:setup`), `prisma migrate deploy`, `prisma db push`,
+    /// `knex migrate:latest`, `sequelize db:migrate`, `typeorm migration:run`, `goose up`,
+    /// golang-migrate `migrate -path .. up`, `dbmate up`, `flyway migrate`,
+    /// `liquibase update`, `atlas migrate apply`, `php artisan migrate`,
+    /// `doctrine:migrations:migrate`, `mix ecto.migrate`, `yoyo apply`, and `npm run migrate`
+    /// style package scripts; through `bundle exec`, `npx`, `poetry run`, `gosu`, `tini` and
+    /// the like.
     ///
     /// "Start-up path" is decided per crate: from the function holding the migration call, the
     /// rule follows callers by name (up to six levels) to the functions nothing in the crate calls
@@ -40,11 +57,17 @@ declare_rule! {
     ///   `skip`/`disable`/`no_migrat` switch; or in the arm of another subcommand
     ///   (`Commands::Worker =>`, an enum named `*Command`, `*Cmd` or `Action`) that does not serve
     ///   (`Serve`, `Server`, `Start`, `Run`, `Web`, `Api`, `Http` do);
+    /// - in run commands: Procfile `release:` and other non-web process types, Kubernetes Jobs,
+    ///   CronJobs and init containers, a command whose only long-running part is the migration
+    ///   (a compose `migrate:` service with `command: sqlx migrate run`), commands that author
+    ///   or inspect migrations (`sqlx migrate add`, `alembic current`), and a script's
+    ///   migration guarded by its own arguments (`if [ "$1" = "migrate" ]`);
     /// - test code, and test helpers outside it (a function or file named `test`, `testing`,
     ///   `fixture`: `setup_test_db`, `src/test_utils.rs`), and library crates.
     ///
     /// Other files consulted: the crate's `Cargo.toml` (is it a service; `[[bin]]` names and
-    /// paths) and the other Rust files of the crate (callers and servers).
+    /// paths) and the other Rust files of the crate (callers and servers); for run commands,
+    /// the repository's Dockerfiles decide which shell scripts are entrypoint scripts.
     ///
     /// ## Why is this bad?
     /// Factor XII: admin tasks such as schema migrations run as one-off processes against a
@@ -355,8 +378,13 @@ impl Rule for MigrationsAtStartup {
             rust: true,
             structured: true,
             repo: true,
+            run: true,
             ..Inputs::default()
         }
+    }
+
+    fn check_run(&self, run: &RunCommand, file: &SourceFile, cx: &mut RuleCtx<'_>) {
+        self.run_part(run, file, cx);
     }
 
     fn rust_triggers(&self) -> &'static [&'static str] {
@@ -567,6 +595,255 @@ impl<'a> Graph<'a> {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Run commands: a migration chained before the server.
+// ---------------------------------------------------------------------------------------------
+
+/// Subcommands that inspect or author migrations rather than apply them.
+const NOT_APPLY: &[&str] = &[
+    "create",
+    "generate",
+    "new",
+    "make",
+    "status",
+    "add",
+    "revert",
+    "down",
+    "rollback",
+    "list",
+    "info",
+    "validate",
+    "init",
+    "--help",
+    "-h",
+    "help",
+    "redo",
+    "undo",
+    "reset",
+    "show",
+    "history",
+    "current",
+    "heads",
+    "check",
+    "version",
+    "make:migration",
+    "migrate:make",
+];
+
+/// The migration a command applies, as shown in messages.
+fn migration_command(a: &[Word]) -> Option<String> {
+    let prog = argv_program(a)?;
+    let args: Vec<&str> = a.iter().skip(1).map(|w| w.text.as_str()).collect();
+    let pos: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|x| !x.starts_with('-'))
+        .collect();
+    let seq = |words: &[&str]| pos.windows(words.len()).any(|w| w == words);
+    let authoring = pos.iter().any(|x| NOT_APPLY.contains(x));
+    let shown = |s: &str| Some(s.to_string());
+    match prog {
+        "sqlx" if seq(&["migrate", "run"]) => shown("sqlx migrate run"),
+        "cargo" if seq(&["sqlx", "migrate", "run"]) => shown("cargo sqlx migrate run"),
+        "diesel" if seq(&["migration", "run"]) => shown("diesel migration run"),
+        "diesel" if seq(&["database", "setup"]) => shown("diesel database setup"),
+        "sea-orm-cli" if pos.first() == Some(&"migrate") && !authoring => {
+            shown("sea-orm-cli migrate")
+        }
+        "refinery" if pos.first() == Some(&"migrate") => shown("refinery migrate"),
+        "alembic" if pos.first() == Some(&"upgrade") => shown("alembic upgrade"),
+        "flask" if seq(&["db", "upgrade"]) => shown("flask db upgrade"),
+        "django-admin" if pos.first() == Some(&"migrate") => shown("django-admin migrate"),
+        p if (p.starts_with("python") || p == "manage.py")
+            && args.iter().any(|x| x.ends_with("manage.py"))
+            && pos.iter().skip_while(|x| !x.ends_with("manage.py")).nth(1) == Some(&"migrate") =>
+        {
+            shown("manage.py migrate")
+        }
+        "manage.py" if pos.first() == Some(&"migrate") => shown("manage.py migrate"),
+        "rails" | "rake"
+            if pos
+                .iter()
+                .any(|x| matches!(*x, "db:migrate" | "db:prepare" | "db:setup")) =>
+        {
+            let t = pos
+                .iter()
+                .find(|x| x.starts_with("db:"))
+                .copied()
+                .unwrap_or("db:migrate");
+            Some(format!("{prog} {t}"))
+        }
+        "prisma" if seq(&["migrate", "deploy"]) || seq(&["migrate", "dev"]) => {
+            shown("prisma migrate deploy")
+        }
+        "prisma" if seq(&["db", "push"]) => shown("prisma db push"),
+        "knex"
+            if pos
+                .iter()
+                .any(|x| matches!(*x, "migrate:latest" | "migrate:up")) =>
+        {
+            shown("knex migrate:latest")
+        }
+        "sequelize" | "sequelize-cli" if pos.first() == Some(&"db:migrate") => {
+            shown("sequelize db:migrate")
+        }
+        "typeorm" | "typeorm-ts-node-commonjs" | "typeorm-ts-node-esm"
+            if pos.first() == Some(&"migration:run") =>
+        {
+            shown("typeorm migration:run")
+        }
+        "goose"
+            if pos
+                .iter()
+                .any(|x| matches!(*x, "up" | "up-by-one" | "up-to")) =>
+        {
+            shown("goose up")
+        }
+        "migrate"
+            if pos.contains(&"up")
+                && args.iter().any(|x| {
+                    x.starts_with("-path") || x.starts_with("-source") || x.starts_with("-database")
+                }) =>
+        {
+            shown("migrate up")
+        }
+        "dbmate" if pos.iter().any(|x| matches!(*x, "up" | "migrate")) => shown("dbmate up"),
+        "flyway" if pos.contains(&"migrate") => shown("flyway migrate"),
+        "liquibase" if pos.iter().any(|x| *x == "update" || *x == "update-count") => {
+            shown("liquibase update")
+        }
+        "atlas" if seq(&["migrate", "apply"]) || seq(&["schema", "apply"]) => {
+            shown("atlas migrate apply")
+        }
+        "php" if pos.iter().any(|x| x.ends_with("artisan")) && pos.contains(&"migrate") => {
+            shown("php artisan migrate")
+        }
+        "artisan" if pos.first() == Some(&"migrate") => shown("artisan migrate"),
+        "console" | "php" if pos.contains(&"doctrine:migrations:migrate") => {
+            shown("doctrine:migrations:migrate")
+        }
+        "mix" if pos.first() == Some(&"ecto.migrate") => shown("mix ecto.migrate"),
+        "yoyo" if pos.first() == Some(&"apply") => shown("yoyo apply"),
+        "npm" | "yarn" | "pnpm" | "bun" => {
+            let script = match pos.first() {
+                Some(&"run") | Some(&"run-script") => pos.get(1),
+                other => other,
+            }?;
+            let lower = script.to_ascii_lowercase();
+            let applies = lower.contains("migrat")
+                && ![
+                    "make", "create", "generate", "new", "status", "rollback", "down", "undo",
+                ]
+                .iter()
+                .any(|k| lower.contains(k));
+            applies.then(|| format!("{prog} run {script}"))
+        }
+        _ => {
+            // `./app migrate`, `/usr/local/bin/shop migrate up`, `app db migrate`.
+            let first = pos.first()?;
+            let is_migrate = matches!(*first, "migrate" | "migrations" | "migration")
+                || (*first == "db" && pos.get(1) == Some(&"migrate"));
+            let sub = pos.get(1).copied().unwrap_or("");
+            let trivial = trivial_command(a);
+            (is_migrate && !trivial && !NOT_APPLY.contains(&sub)).then(|| {
+                let name = a.first().map_or(prog, |w| w.text.as_str());
+                format!("{name} {first}")
+            })
+        }
+    }
+}
+
+/// Whether a shell condition dispatches on the script's arguments to a migration subcommand
+/// (`if [ "$1" = "migrate" ]`, `case "$1" in migrate)`).
+fn admin_dispatch(cond: &str) -> bool {
+    let lower = cond.to_ascii_lowercase();
+    lower.contains("migrat")
+        && ["$1", "${1", "$@", "$*", "\"$1", "${@"]
+            .iter()
+            .any(|k| lower.contains(k))
+}
+
+impl MigrationsAtStartup {
+    fn run_part(&self, run: &RunCommand, file: &SourceFile, cx: &mut RuleCtx<'_>) {
+        if run.one_off || !run.is_web() {
+            return;
+        }
+        // Conditions of the enclosing `if`/`case` blocks of a script, innermost last.
+        let mut conds: Vec<String> = Vec::new();
+        let text = |c: &crate::source::shell::Command| {
+            file.text.get(c.span.clone()).unwrap_or("").to_string()
+        };
+        let cmds = &run.commands;
+        for (i, c) in cmds.iter().enumerate() {
+            let first = c.words.first().map(|w| w.text.as_str());
+            match first {
+                Some("if") => conds.push(text(c)),
+                Some("elif") => {
+                    conds.pop();
+                    conds.push(text(c));
+                }
+                Some("case") => conds.push(text(c)),
+                _ => {}
+            }
+            // `migrate)` opens a `case` arm: it belongs to the `case` condition.
+            if let (Some(w), Some(last)) = (first, conds.last_mut()) {
+                if w.ends_with(')') && last.starts_with("case") {
+                    last.push(' ');
+                    last.push_str(w);
+                }
+            }
+            let closes = c
+                .words
+                .iter()
+                .filter(|w| matches!(w.text.as_str(), "fi" | "esac"))
+                .count();
+            let a = run_argv(c);
+            let migration = migration_command(a);
+            for _ in 0..closes {
+                conds.pop();
+            }
+            let Some(what) = migration else { continue };
+            if conds.iter().any(|c| admin_dispatch(c)) {
+                continue;
+            }
+            if matches!(c.sep, Sep::Pipe | Sep::Background) {
+                continue;
+            }
+            // A later command that keeps running: the server it starts before.
+            let server = cmds[i + 1..].iter().find(|n| {
+                let na = run_argv(n);
+                !trivial_command(na) && migration_command(na).is_none()
+            });
+            let Some(server) = server else { continue };
+            let server_name = run_argv(server)
+                .first()
+                .map_or(String::new(), |w| w.text.clone());
+            let span = match (a.first(), a.last()) {
+                (Some(f), Some(l)) => f.span.start..l.span.end,
+                _ => continue,
+            };
+            let process = match (run.origin, run.process.as_deref()) {
+                (Origin::Procfile, Some(p)) => format!("the Procfile `{p}:` process"),
+                (Origin::Compose, Some(p)) => format!("the compose service `{p}`"),
+                (Origin::Kubernetes, Some(p)) => format!("the Kubernetes container `{p}`"),
+                (o, _) => o.describe().to_string(),
+            };
+            cx.report(
+                Violation::new(
+                    span,
+                    if server_name.starts_with('$') {
+                    format!("{process} runs schema migrations (`{what}`) before starting the container's command")
+                } else {
+                    format!("{process} runs schema migrations (`{what}`) before starting `{server_name}`")
+                },
+                )
+                .label("runs every time a web process starts")
+                .help("run migrations as a one-off release step: a Procfile `release:` process, a Kubernetes Job or init container, or a separate compose service"),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -605,5 +882,49 @@ mod tests {
         assert!(main(None).meets(&main(None)));
         assert!(!main(Some("worker")).meets(&main(None)));
         assert!(hook.meets(&main(Some("api"))));
+    }
+}
+
+#[cfg(test)]
+mod run_tests {
+    use super::*;
+    use crate::source::shell::split;
+
+    fn what(s: &str) -> Option<String> {
+        split(s, 0)
+            .iter()
+            .find_map(|c| migration_command(run_argv(c)))
+    }
+
+    #[test]
+    fn migration_commands() {
+        assert_eq!(
+            what("sqlx migrate run").as_deref(),
+            Some("sqlx migrate run")
+        );
+        assert_eq!(
+            what("bundle exec rake db:migrate").as_deref(),
+            Some("rake db:migrate")
+        );
+        assert_eq!(
+            what("npx prisma migrate deploy").as_deref(),
+            Some("prisma migrate deploy")
+        );
+        assert_eq!(
+            what("python3 manage.py migrate --noinput").as_deref(),
+            Some("manage.py migrate")
+        );
+        assert_eq!(what("./app migrate").as_deref(), Some("./app migrate"));
+        assert_eq!(
+            what("goose -dir db postgres \"$DSN\" up").as_deref(),
+            Some("goose up")
+        );
+        assert!(what("sqlx migrate add users").is_none());
+        assert!(what("alembic current").is_none());
+        assert!(what("echo migrate").is_none());
+        assert!(what("python manage.py collectstatic").is_none());
+        assert!(what("npm run migrate:make users").is_none());
+        assert!(admin_dispatch("if [ \"$1\" = \"migrate\" ]"));
+        assert!(!admin_dispatch("if [ \"$RUN_MIGRATIONS\" = true ]"));
     }
 }
