@@ -200,6 +200,35 @@ impl FileKind {
     }
 }
 
+/// Resolves `.` and `..` in a relative path (forward slashes); `None` when it climbs above the
+/// root it is relative to.
+pub fn normalize_path(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for c in path.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            c => parts.push(c),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The bare name of a package as written in an install command: quotes, a version
+/// (`=1.2`, `>=1`, `~1`) and an architecture (`:amd64`) removed, lower-cased.
+pub fn package_name(pkg: &str) -> String {
+    pkg.trim_matches(|c| c == '"' || c == '\'')
+        .split(['=', '<', '>', '~'])
+        .next()
+        .unwrap_or("")
+        .split(':')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
 /// Whether a text starts with a shell's shebang (`#!/bin/sh`, `#!/usr/bin/env bash`).
 pub fn is_shell_shebang(text: &str) -> bool {
     let Some(first) = text.strip_prefix("#!").and_then(|t| t.lines().next()) else {

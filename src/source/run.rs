@@ -68,6 +68,19 @@ pub struct RunCommand {
 }
 
 impl RunCommand {
+    /// A shell-form command line of the given origin, split from `text` (whose first byte is at
+    /// offset 0): for tests and for callers that hold a bare script.
+    pub fn from_shell(origin: Origin, text: &str) -> RunCommand {
+        RunCommand {
+            origin,
+            process: None,
+            shell_form: true,
+            one_off: false,
+            span: 0..text.len(),
+            commands: shell::split(text, 0),
+        }
+    }
+
     /// The top-level commands (not inside `sh -c`).
     pub fn top_level(&self) -> impl Iterator<Item = &Command> {
         self.commands.iter().filter(|c| c.depth == 0)
@@ -169,14 +182,7 @@ pub fn from_k8s(file: &K8sFile) -> Vec<RunCommand> {
 
 /// A whole shell script, as the entrypoint of a container.
 pub fn from_script(source: &SourceFile) -> RunCommand {
-    RunCommand {
-        origin: Origin::Script,
-        process: None,
-        shell_form: true,
-        one_off: false,
-        span: 0..source.text.len(),
-        commands: shell::split(&source.text, 0),
-    }
+    RunCommand::from_shell(Origin::Script, &source.text)
 }
 
 const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh"];
@@ -266,11 +272,11 @@ pub fn entry_scripts(file: &DockerFile<'_>, exists: &dyn Fn(&str) -> bool) -> Ve
             }
             let found = contexts
                 .iter()
-                .map(|ctx| {
+                .filter_map(|ctx| {
                     if ctx.is_empty() {
-                        normalize(&c)
+                        super::normalize_path(&c)
                     } else {
-                        normalize(&format!("{ctx}/{c}"))
+                        super::normalize_path(&format!("{ctx}/{c}"))
                     }
                 })
                 .find(|p| exists(p));
@@ -283,21 +289,6 @@ pub fn entry_scripts(file: &DockerFile<'_>, exists: &dyn Fn(&str) -> bool) -> Ve
         }
     }
     out
-}
-
-/// Removes `.` and resolves `..` components of a relative path.
-fn normalize(p: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for c in p.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            c => parts.push(c),
-        }
-    }
-    parts.join("/")
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use crate::rule::prelude::*;
 use crate::source::manifest::{Manifest, PyTool};
+use crate::source::normalize_path;
 
 declare_rule! {
     /// ## What it does
@@ -189,7 +190,7 @@ fn cargo_lock_dirs(
         return Some(dirs);
     }
     if let Some(ws) = &m.workspace_path {
-        dirs.push(normalize(&join(&m.dir, ws))?);
+        dirs.push(normalize_path(&join(&m.dir, ws))?);
         return Some(dirs);
     }
     for dir in ancestors(&m.dir).into_iter().skip(1) {
@@ -214,27 +215,12 @@ fn cargo_lock_dirs(
 fn excluded(root: &Manifest, member_dir: &str) -> bool {
     let under = |entries: &[String]| {
         entries.iter().any(|e| {
-            normalize(&join(&root.dir, e)).is_some_and(|p| {
+            normalize_path(&join(&root.dir, e)).is_some_and(|p| {
                 member_dir == p || p.is_empty() || member_dir.starts_with(&format!("{p}/"))
             })
         })
     };
     under(&root.workspace_exclude) && !under(&root.workspace_members)
-}
-
-/// Resolves `.` and `..` in a relative path; `None` when it leaves the checked root.
-fn normalize(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for c in path.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            c => parts.push(c),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 /// `dir` and every directory above it, nearest first, ending with the root (`""`).
@@ -295,11 +281,11 @@ mod tests {
     #[test]
     fn paths() {
         assert_eq!(
-            normalize("apps/api/../../platform").as_deref(),
+            normalize_path("apps/api/../../platform").as_deref(),
             Some("platform")
         );
-        assert_eq!(normalize("./a//b/.").as_deref(), Some("a/b"));
-        assert_eq!(normalize("a/../.."), None);
+        assert_eq!(normalize_path("./a//b/.").as_deref(), Some("a/b"));
+        assert_eq!(normalize_path("a/../.."), None);
         assert_eq!(ancestors("a/b"), ["a/b", "a", ""]);
         assert_eq!(ancestors(""), [""]);
     }

@@ -210,18 +210,10 @@ fn tool(name: &str) -> Option<&'static str> {
 
 /// The tools a package (apt, apk, dnf, zypper, pacman or pip name) installs.
 fn package_tools(pkg: &str) -> Vec<&'static str> {
-    let p = pkg
-        .trim_matches(|c| c == '"' || c == '\'')
-        .split(['=', '<', '>', '~'])
-        .next()
-        .unwrap_or("")
-        .split(':')
-        .next()
-        .unwrap_or("")
-        .trim_end_matches('*')
-        .to_ascii_lowercase();
+    let p = crate::source::package_name(pkg);
+    let p = p.trim_end_matches('*');
     let mut out: Vec<&'static str> = Vec::new();
-    let family: &[&'static str] = match p.as_str() {
+    let family: &[&'static str] = match p {
         "curl-minimal" => &["curl"],
         "git-core" | "git-all" => &["git"],
         "openssh-client" | "openssh-clients" | "openssh" | "openssh-server" | "ssh-client" => SSH,
@@ -272,7 +264,7 @@ fn package_tools(pkg: &str) -> Vec<&'static str> {
     if p.starts_with("tesseract") {
         out.push("tesseract");
     }
-    if let Some(t) = tool(&p) {
+    if let Some(t) = tool(p) {
         out.push(t);
     }
     out

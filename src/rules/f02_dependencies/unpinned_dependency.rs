@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use crate::registry::RuleId;
 use crate::rule::prelude::*;
 use crate::source::manifest::{DepGroup, DepSource, DependencySpec, IncludeKind, Manifest};
+use crate::source::normalize_path;
 
 declare_rule! {
     /// ## What it does
@@ -102,21 +103,6 @@ fn ancestors(dir: &str) -> Vec<&str> {
     out
 }
 
-/// Resolves `.` and `..`; `None` when the path leaves the root.
-fn normalize(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for c in path.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            c => parts.push(c),
-        }
-    }
-    Some(parts.join("/"))
-}
-
 /// The kind of manifest, by file name.
 fn file_name(m: &Manifest) -> &str {
     m.path.rsplit('/').next().unwrap_or(&m.path)
@@ -195,7 +181,7 @@ fn constrained(repo: &RepoIndex) -> (HashSet<String>, HashSet<String>) {
         .filter(|m| !m.includes.is_empty() || m.path.ends_with(".txt"))
         .map(|m| (m.path.as_str(), m))
         .collect();
-    let target = |m: &Manifest, p: &str| normalize(&join(&m.dir, p));
+    let target = |m: &Manifest, p: &str| normalize_path(&join(&m.dir, p));
     let mut targets = HashSet::new();
     let mut todo: Vec<String> = Vec::new();
     for m in reqs.values() {

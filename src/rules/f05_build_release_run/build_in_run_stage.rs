@@ -633,17 +633,9 @@ impl Rule for BuildInRunStage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::shell;
 
     fn script(text: &str) -> RunCommand {
-        RunCommand {
-            origin: Origin::Script,
-            process: None,
-            shell_form: true,
-            one_off: false,
-            span: 0..text.len(),
-            commands: shell::split(text, 0),
-        }
+        RunCommand::from_shell(Origin::Script, text)
     }
 
     fn steps(text: &str) -> Vec<String> {

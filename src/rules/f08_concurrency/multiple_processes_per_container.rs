@@ -240,17 +240,9 @@ impl Rule for MultipleProcessesPerContainer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::shell;
 
     fn hits(text: &str) -> usize {
-        let run = RunCommand {
-            origin: Origin::Cmd,
-            process: None,
-            shell_form: true,
-            one_off: false,
-            span: 0..text.len(),
-            commands: shell::split(text, 0),
-        };
+        let run = RunCommand::from_shell(Origin::Cmd, text);
         let all = statements(&run, text);
         all.iter()
             .filter(|s| {

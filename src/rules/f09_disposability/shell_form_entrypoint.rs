@@ -323,17 +323,9 @@ impl Rule for ShellFormEntrypoint {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::shell;
 
     fn script_ending(text: &str) -> Option<String> {
-        let run = RunCommand {
-            origin: Origin::Script,
-            process: None,
-            shell_form: true,
-            one_off: false,
-            span: 0..text.len(),
-            commands: shell::split(text, 0),
-        };
+        let run = RunCommand::from_shell(Origin::Script, text);
         let all = statements(&run, text);
         match ending(&all, None, 0) {
             Ending::App(s) => Some(s.program().unwrap_or("").to_string()),

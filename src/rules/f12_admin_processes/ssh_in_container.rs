@@ -72,15 +72,7 @@ const HELP: &str = "remove the SSH server and run admin tasks as one-off process
 
 /// Whether a package (any package manager's name, version suffix allowed) is an SSH server.
 fn is_ssh_server_package(pkg: &str) -> bool {
-    let p = pkg
-        .trim_matches(|c| c == '"' || c == '\'')
-        .split(['=', '<', '>', '~'])
-        .next()
-        .unwrap_or("")
-        .split(':')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let p = crate::source::package_name(pkg);
     matches!(
         p.as_str(),
         "openssh-server"
