@@ -1,5 +1,6 @@
-//! `junit`: JUnit XML for CI test reports: one `<testsuite>` per file with findings, one failing
-//! `<testcase>` per finding; a clean run is one passing test case.
+//! `junit`: JUnit XML for CI test reports: one `<testsuite>` per factor and one `<testcase>` per
+//! enabled rule, failing with the rule's findings (each with its location, message and help) when
+//! it has any. A dashboard then reads "38 checks, 3 failing".
 //!
 //! Written by hand: the XML is flat and needs only attribute/text escaping (the five entities,
 //! and control characters XML 1.0 cannot carry dropped), while `quick-junit` would bring a
@@ -11,6 +12,8 @@ use super::{RenderOptions, Reporter};
 use crate::config::Settings;
 use crate::diagnostic::Finding;
 use crate::engine::Report;
+use crate::registry::RuleId;
+use crate::rule::Factor;
 
 /// The JUnit reporter.
 pub struct Junit;
@@ -35,54 +38,69 @@ pub fn escape_xml(s: &str) -> String {
 
 impl Reporter for Junit {
     fn render(&self, report: &Report, _settings: &Settings, _opts: &RenderOptions) -> String {
-        let mut by_file: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+        let mut by_rule: BTreeMap<RuleId, Vec<&Finding>> = BTreeMap::new();
         for f in &report.findings {
-            by_file.entry(&f.path).or_default().push(f);
+            by_rule.entry(f.rule).or_default().push(f);
         }
-        let n = report.findings.len();
+        let mut by_factor: BTreeMap<Factor, Vec<RuleId>> = BTreeMap::new();
+        for id in &report.enabled {
+            by_factor.entry(id.meta().factor).or_default().push(*id);
+        }
+        let failing = by_rule.len();
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         out.push_str(&format!(
-            "<testsuites name=\"twelve-check\" tests=\"{}\" failures=\"{n}\" errors=\"0\">\n",
-            n.max(1)
+            "<testsuites name=\"twelve-check\" tests=\"{}\" failures=\"{failing}\" errors=\"0\">\n",
+            report.enabled.len()
         ));
-        if by_file.is_empty() {
-            out.push_str(
-                "  <testsuite name=\"twelve-check\" tests=\"1\" failures=\"0\" errors=\"0\">\n",
-            );
-            out.push_str("    <testcase name=\"no twelve-factor violations found\" classname=\"twelve-check\"/>\n");
-            out.push_str("  </testsuite>\n");
-        }
-        for (path, findings) in by_file {
-            let path = escape_xml(path);
+        for (factor, rules) in by_factor {
+            let failures = rules.iter().filter(|r| by_rule.contains_key(r)).count();
             out.push_str(&format!(
-                "  <testsuite name=\"{path}\" tests=\"{0}\" failures=\"{0}\" errors=\"0\">\n",
-                findings.len()
+                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\">\n",
+                escape_xml(factor.title()),
+                rules.len()
             ));
-            for f in findings {
-                let message = escape_xml(&f.message);
+            for id in rules {
+                let name = format!("{} {}", id.code(), id.name());
+                let classname = format!("twelve-check.{}", factor.name());
+                let Some(findings) = by_rule.get(&id) else {
+                    out.push_str(&format!(
+                        "    <testcase name=\"{}\" classname=\"{classname}\"/>\n",
+                        escape_xml(&name)
+                    ));
+                    continue;
+                };
+                let first = findings[0];
                 out.push_str(&format!(
-                    "    <testcase name=\"{} {} ({}:{})\" classname=\"{path}\" file=\"{path}\" line=\"{}\">\n",
-                    f.code(),
-                    f.rule.name(),
-                    f.line,
-                    f.column,
-                    f.line
+                    "    <testcase name=\"{}\" classname=\"{classname}\" file=\"{}\" line=\"{}\">\n",
+                    escape_xml(&name),
+                    escape_xml(&first.path),
+                    first.line
                 ));
-                let mut body = format!(
-                    "{}:{}:{}: {} {}",
-                    f.path,
-                    f.line,
-                    f.column,
-                    f.severity.as_str(),
-                    f.message
-                );
-                if let Some(h) = &f.help {
-                    body.push_str(&format!("\nhelp: {h}"));
+                let mut body = String::new();
+                for f in findings {
+                    body.push_str(&format!(
+                        "{}:{}:{}: {} {}\n",
+                        f.path,
+                        f.line,
+                        f.column,
+                        f.severity.as_str(),
+                        f.message
+                    ));
+                    if let Some(h) = &f.help {
+                        body.push_str(&format!("  help: {h}\n"));
+                    }
                 }
-                body.push_str(&format!("\nsee: {}", f.rule.meta().url()));
+                body.push_str(&format!("see: {}", id.meta().url()));
+                let worst = findings
+                    .iter()
+                    .map(|f| f.severity)
+                    .max()
+                    .unwrap_or(first.severity);
                 out.push_str(&format!(
-                    "      <failure message=\"{message}\" type=\"{}\">{}</failure>\n",
-                    f.severity.as_str(),
+                    "      <failure message=\"{} finding{}\" type=\"{}\">{}</failure>\n",
+                    findings.len(),
+                    if findings.len() == 1 { "" } else { "s" },
+                    worst.as_str(),
                     escape_xml(&body)
                 ));
                 out.push_str("    </testcase>\n");

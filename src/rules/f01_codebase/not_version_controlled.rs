@@ -6,7 +6,8 @@ declare_rule! {
     /// ## What it does
     /// Flags a checked directory that is not inside a git work tree: neither it nor any
     /// directory above it has a `.git` entry. One finding is reported for the whole tree, on the
-    /// top-level manifest (`Cargo.toml`, `package.json`, ...) or else on the first file.
+    /// top-level manifest (`Cargo.toml`, `package.json`, ...), else on a file at the top (a
+    /// README), else on the first file.
     ///
     /// A `.git` *file* counts as version control: linked worktrees (`git worktree add`) and
     /// submodules have one pointing at the real git directory.
@@ -40,7 +41,8 @@ declare_rule! {
     }
 }
 
-/// Where the single finding goes: the top-level manifest, else the first file in path order.
+/// Where the single finding goes: the top-level manifest, else the first file at the top, else
+/// the first file in path order.
 fn anchor(repo: &RepoIndex) -> Option<(&str, std::ops::Range<usize>)> {
     let top = repo
         .manifests
@@ -49,7 +51,13 @@ fn anchor(repo: &RepoIndex) -> Option<(&str, std::ops::Range<usize>)> {
         .min_by(|a, b| a.path.cmp(&b.path));
     match top {
         Some(m) => Some((&m.path, m.anchor.clone())),
-        None => repo.files.first().map(|f| (f.as_str(), 0..0)),
+        // A file at the top (a README) says more than the first file of some sub-folder.
+        None => repo
+            .files
+            .iter()
+            .find(|f| !f.contains('/'))
+            .or(repo.files.first())
+            .map(|f| (f.as_str(), 0..0)),
     }
 }
 
@@ -109,6 +117,11 @@ mod tests {
             ..RepoIndex::default()
         };
         assert_eq!(anchor(&repo), Some(("package.json", 0..1)));
+        let nested = RepoIndex {
+            files: vec!["a/x.json".into(), "b/y.json".into(), "z.md".into()],
+            ..RepoIndex::default()
+        };
+        assert_eq!(anchor(&nested), Some(("z.md", 0..0)));
         let bare = RepoIndex {
             files: vec!["a.sh".into(), "b.txt".into()],
             ..RepoIndex::default()
