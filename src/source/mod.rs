@@ -334,6 +334,8 @@ impl SourceFile {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// The whole text is ASCII: columns are byte offsets (the common case, checked once).
+    ascii: bool,
 }
 
 impl LineIndex {
@@ -341,7 +343,10 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { starts }
+        LineIndex {
+            starts,
+            ascii: text.is_ascii(),
+        }
     }
 
     /// Number of lines.
@@ -359,13 +364,21 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset.min(text.len()));
         let line = self.starts.partition_point(|&s| s <= offset);
         let start = self.starts[line - 1];
-        let col = text[start..offset].chars().count() + 1;
+        let col = if self.ascii {
+            offset - start + 1
+        } else {
+            text[start..offset].chars().count() + 1
+        };
         (line, col)
     }
 
     /// Byte offset of a 1-based line and 0-based character column (clamped to the line).
     pub fn offset(&self, text: &str, line: usize, col0: usize) -> usize {
         let range = self.line_range(line, text.len());
+        if self.ascii {
+            // Without this, a long one-line JSON document costs a scan of the line per node.
+            return range.start + col0.min(range.len());
+        }
         let line_text = &text[range.clone()];
         let within = line_text
             .char_indices()
@@ -429,5 +442,12 @@ mod tests {
         assert_eq!(idx.line_col(text, 5), (2, 2));
         assert_eq!(idx.offset(text, 2, 1), 5);
         assert_eq!(idx.line_col(text, text.len()), (4, 2));
+        // The ASCII fast path agrees with the general one, clamping included.
+        let ascii = "ab\ncd\n\nx";
+        let idx = LineIndex::new(ascii);
+        assert_eq!(idx.line_col(ascii, 4), (2, 2));
+        assert_eq!(idx.offset(ascii, 2, 1), 4);
+        assert_eq!(idx.offset(ascii, 2, 99), 6);
+        assert_eq!(idx.offset(ascii, 9, 0), 7);
     }
 }
