@@ -168,11 +168,21 @@ impl RepoIndex {
 
     /// The innermost crate containing `path`.
     pub fn crate_of(&self, path: &str) -> Option<&CrateInfo> {
-        self.crates
-            .iter()
-            .filter(|c| c.dir.is_empty() || path.starts_with(&format!("{}/", c.dir)))
-            .max_by_key(|c| c.dir.len())
+        innermost_crate(&self.crates, path)
     }
+}
+
+/// The innermost crate whose folder holds `path` (no allocation: this runs per file).
+fn innermost_crate<'c>(crates: &'c [CrateInfo], path: &str) -> Option<&'c CrateInfo> {
+    crates
+        .iter()
+        .filter(|c| {
+            c.dir.is_empty()
+                || (path.len() > c.dir.len()
+                    && path.starts_with(c.dir.as_str())
+                    && path.as_bytes()[c.dir.len()] == b'/')
+        })
+        .max_by_key(|c| c.dir.len())
 }
 
 /// One `.gitignore` file, parsed with the `ignore` crate's matcher (no filesystem access: the
@@ -717,11 +727,7 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>, index: &RepoIndex) -> FileOutc
         rel: entry.rel.clone(),
         ..FileOutcome::default()
     };
-    let krate = ctx
-        .crates
-        .iter()
-        .filter(|c| c.dir.is_empty() || entry.rel.starts_with(&format!("{}/", c.dir)))
-        .max_by_key(|c| c.dir.len());
+    let krate = innermost_crate(&ctx.crates, &entry.rel);
     if kind == FileKind::Lockfile || (!settings.include_tests && is_test_path(&entry.rel, krate)) {
         return out;
     }

@@ -220,27 +220,34 @@ fn deployments(repo: &RepoIndex) -> Vec<Deployment<'_>> {
 /// candidate.
 fn closest<'d>(
     deps: &'d [Deployment<'d>],
-    repo: &RepoIndex,
+    owners: &[Option<&str>],
     path: &str,
     krate: Option<&str>,
 ) -> Option<&'d Deployment<'d>> {
-    let dir_of = |p: &str| p.rsplit_once('/').map_or("", |(d, _)| d).to_string();
-    let code_dir = dir_of(path);
-    let applies = |d: &&Deployment<'_>| match repo.crate_of(d.path) {
-        Some(owner) if !owner.dir.is_empty() => krate == Some(owner.dir.as_str()),
+    let dir_of = |p: &'d str| p.rsplit_once('/').map_or("", |(d, _)| d);
+    let code_dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    let applies = |(_, owner): &(&Deployment<'_>, &Option<&str>)| match owner {
+        Some(owner) if !owner.is_empty() => krate == Some(*owner),
         _ => true,
     };
-    deps.iter().filter(applies).min_by_key(|d| {
-        let dir = dir_of(d.path);
-        let ancestor =
-            dir.is_empty() || code_dir == dir || code_dir.starts_with(&format!("{dir}/"));
-        (
-            !ancestor,
-            usize::MAX - dir.len() * usize::from(ancestor),
-            d.rank,
-            d.path,
-        )
-    })
+    deps.iter()
+        .zip(owners)
+        .filter(applies)
+        .map(|(d, _)| d)
+        .min_by_key(|d| {
+            let dir = dir_of(d.path);
+            let ancestor = dir.is_empty()
+                || code_dir == dir
+                || (code_dir.len() > dir.len()
+                    && code_dir.starts_with(dir)
+                    && code_dir.as_bytes()[dir.len()] == b'/');
+            (
+                !ancestor,
+                usize::MAX - dir.len() * usize::from(ancestor),
+                d.rank,
+                d.path,
+            )
+        })
 }
 
 impl Rule for LoopbackBindInContainer {
@@ -368,8 +375,13 @@ impl Rule for LoopbackBindInContainer {
         let address_set = repo
             .facts(RuleId::LoopbackBindInContainer)
             .any(|f| f.kind == ROCKET_ADDRESS);
+        // The crate owning each deployment file, looked up once.
+        let owners: Vec<Option<&str>> = deps
+            .iter()
+            .map(|d| repo.crate_of(d.path).map(|c| c.dir.as_str()))
+            .collect();
         for f in repo.facts(RuleId::LoopbackBindInContainer) {
-            let Some(dep) = closest(&deps, repo, &f.path, f.krate.as_deref()) else {
+            let Some(dep) = closest(&deps, &owners, &f.path, f.krate.as_deref()) else {
                 continue;
             };
             let where_ = format!("{} `{}`", dep.verb(), dep.path);
@@ -447,13 +459,13 @@ mod tests {
                 rank: 0,
             },
         ];
-        let repo = RepoIndex::default();
+        let owners = [None, None, None];
         assert_eq!(
-            closest(&deps, &repo, "api/src/main.rs", Some("api")).map(|d| d.path),
+            closest(&deps, &owners, "api/src/main.rs", Some("api")).map(|d| d.path),
             Some("api/Dockerfile")
         );
         assert_eq!(
-            closest(&deps, &repo, "web/src/main.rs", Some("web")).map(|d| d.path),
+            closest(&deps, &owners, "web/src/main.rs", Some("web")).map(|d| d.path),
             Some("Dockerfile")
         );
     }
