@@ -318,6 +318,51 @@ fn resolve_with(aliases: &HashMap<String, String>, path: &syn::Path) -> String {
     out
 }
 
+/// A macro's input as syn can read it: comma-separated expressions (`format!`, `vec!`,
+/// `json!`), statements (`tokio::select!` arms, `thread_local!` bodies), or neither.
+pub enum MacroBody {
+    /// `a, b, c`.
+    Exprs(Punctuated<Expr, Token![,]>),
+    /// `let x = ..; f(x);`.
+    Stmts(Vec<syn::Stmt>),
+    /// Anything else, left to the caller's own token walk.
+    Tokens(proc_macro2::TokenStream),
+}
+
+/// Reads a macro's input (tried as expressions, then statements).
+pub fn parse_macro_body(tokens: proc_macro2::TokenStream) -> MacroBody {
+    let exprs = Punctuated::<Expr, Token![,]>::parse_terminated;
+    if let Ok(exprs) = syn::parse::Parser::parse2(exprs, tokens.clone()) {
+        return MacroBody::Exprs(exprs);
+    }
+    if let Ok(stmts) = syn::parse::Parser::parse2(syn::Block::parse_within, tokens.clone()) {
+        return MacroBody::Stmts(stmts);
+    }
+    MacroBody::Tokens(tokens)
+}
+
+/// Token text without whitespace except between words: `Arc < Mutex < Vec < T > > >` →
+/// `Arc<Mutex<Vec<T>>>`, `Box < dyn Fn () >` → `Box<dyn Fn()>`.
+pub fn flat_tokens(tokens: &impl quote::ToTokens) -> String {
+    let text = tokens.to_token_stream().to_string();
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !c.is_whitespace() {
+            out.push(c);
+            continue;
+        }
+        // Keep one space between two words: `dyn Handler`, `impl Trait`.
+        let before = out.chars().next_back().is_some_and(word);
+        let after = chars.peek().copied().is_some_and(word);
+        if before && after {
+            out.push(' ');
+        }
+    }
+    out
+}
+
 /// Whether attributes mark test code: `#[cfg(test)]`, `#[cfg(all(.., test))]`,
 /// `#[cfg(any(test, feature = "mock"))]` (test support a feature also builds), `#[test]`,
 /// `#[tokio::test]`, `#[rstest]`, `#[test_case(..)]`, `#[bench]`; not `#[cfg(not(test))]`.
@@ -722,19 +767,11 @@ impl Extractor {
     /// Parses a token stream as expressions or statements where it can, and otherwise walks it
     /// token by token, trying each bracketed group again.
     fn visit_tokens(&mut self, tokens: proc_macro2::TokenStream) {
-        let exprs = Punctuated::<Expr, Token![,]>::parse_terminated;
-        if let Ok(exprs) = syn::parse::Parser::parse2(exprs, tokens.clone()) {
-            for e in &exprs {
-                self.visit_expr(e);
-            }
-            return;
-        }
-        if let Ok(stmts) = syn::parse::Parser::parse2(syn::Block::parse_within, tokens.clone()) {
-            for s in &stmts {
-                self.visit_stmt(s);
-            }
-            return;
-        }
+        let tokens = match parse_macro_body(tokens) {
+            MacroBody::Exprs(exprs) => return exprs.iter().for_each(|e| self.visit_expr(e)),
+            MacroBody::Stmts(stmts) => return stmts.iter().for_each(|s| self.visit_stmt(s)),
+            MacroBody::Tokens(tokens) => tokens,
+        };
         let tokens: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
         for (i, t) in tokens.iter().enumerate() {
             match t {

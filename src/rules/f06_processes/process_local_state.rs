@@ -3,7 +3,6 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
-use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::Expr;
@@ -12,7 +11,7 @@ use crate::registry::RuleId;
 use crate::rule::prelude::*;
 use crate::rules::common::words;
 use crate::source::flow::{Binding, Scope};
-use crate::source::rust::{byte_range, is_test_attrs, static_macro_items};
+use crate::source::rust::{byte_range, flat_tokens as flat, is_test_attrs, static_macro_items};
 
 declare_rule! {
     /// ## What it does
@@ -313,28 +312,6 @@ fn idents(text: &str) -> Vec<(usize, &str)> {
     }
     if let Some(s) = start {
         out.push((s, &text[s..]));
-    }
-    out
-}
-
-/// Token text without whitespace except between words: `Arc < Mutex < Vec < T > > >` →
-/// `Arc<Mutex<Vec<T>>>`, `Box < dyn Fn () >` → `Box<dyn Fn()>`.
-fn flat(tokens: &impl ToTokens) -> String {
-    let text = tokens.to_token_stream().to_string();
-    let word = |c: char| c.is_alphanumeric() || c == '_';
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if !c.is_whitespace() {
-            out.push(c);
-            continue;
-        }
-        // Keep one space between two words: `dyn Handler`, `impl Trait`.
-        let before = out.chars().next_back().is_some_and(word);
-        let after = chars.peek().copied().is_some_and(word);
-        if before && after {
-            out.push(' ');
-        }
     }
     out
 }

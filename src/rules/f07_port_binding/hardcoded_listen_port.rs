@@ -13,7 +13,7 @@ use syn::{Expr, Lit, Token};
 
 use crate::rule::prelude::*;
 use crate::source::flow::{self, Binding, Piece, Scope, Value};
-use crate::source::rust::{byte_range, is_test_attrs};
+use crate::source::rust::{byte_range, is_test_attrs, parse_macro_body, MacroBody};
 use crate::source::structured::Node;
 
 declare_rule! {
@@ -648,19 +648,11 @@ impl<'x> Walker<'_, 'x> {
 
     /// Looks inside a macro body: as expressions, as statements, or group by group.
     fn visit_tokens(&mut self, tokens: TokenStream) {
-        let exprs = Punctuated::<Expr, Token![,]>::parse_terminated;
-        if let Ok(exprs) = syn::parse::Parser::parse2(exprs, tokens.clone()) {
-            for e in &exprs {
-                self.visit_expr(e);
-            }
-            return;
-        }
-        if let Ok(stmts) = syn::parse::Parser::parse2(syn::Block::parse_within, tokens.clone()) {
-            for s in &stmts {
-                self.visit_stmt(s);
-            }
-            return;
-        }
+        let tokens = match parse_macro_body(tokens) {
+            MacroBody::Exprs(exprs) => return exprs.iter().for_each(|e| self.visit_expr(e)),
+            MacroBody::Stmts(stmts) => return stmts.iter().for_each(|s| self.visit_stmt(s)),
+            MacroBody::Tokens(tokens) => tokens,
+        };
         for t in tokens {
             if let proc_macro2::TokenTree::Group(g) = t {
                 self.visit_tokens(g.stream());

@@ -11,14 +11,15 @@ use std::sync::OnceLock;
 use proc_macro2::{Spacing, TokenStream, TokenTree};
 use quote::ToTokens;
 use regex::Regex;
-use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
-use syn::{Expr, Token};
+use syn::Expr;
 
 use crate::registry::RuleId;
 use crate::rule::prelude::*;
-use crate::source::rust::{byte_range, is_test_attrs, static_macro_items};
+use crate::source::rust::{
+    byte_range, is_test_attrs, parse_macro_body, static_macro_items, MacroBody,
+};
 use crate::source::structured::Node;
 use crate::source::FileKind;
 
@@ -239,19 +240,11 @@ impl<'ast> Walker<'_, 'ast> {
     /// `=` and `=>` and parses each piece, or walks the bracketed groups of pieces that do not
     /// parse.
     fn visit_tokens(&mut self, tokens: TokenStream) {
-        let exprs = Punctuated::<Expr, Token![,]>::parse_terminated;
-        if let Ok(exprs) = syn::parse::Parser::parse2(exprs, tokens.clone()) {
-            for e in &exprs {
-                self.visit_owned_expr(e);
-            }
-            return;
-        }
-        if let Ok(stmts) = syn::parse::Parser::parse2(syn::Block::parse_within, tokens.clone()) {
-            for s in &stmts {
-                self.visit_owned_stmt(s);
-            }
-            return;
-        }
+        let tokens = match parse_macro_body(tokens) {
+            MacroBody::Exprs(exprs) => return exprs.iter().for_each(|e| self.visit_owned_expr(e)),
+            MacroBody::Stmts(stmts) => return stmts.iter().for_each(|s| self.visit_owned_stmt(s)),
+            MacroBody::Tokens(tokens) => tokens,
+        };
         for chunk in split_tokens(tokens) {
             if chunk.is_empty() {
                 continue;

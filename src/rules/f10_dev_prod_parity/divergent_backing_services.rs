@@ -13,7 +13,7 @@ use syn::{Expr, Lit};
 use crate::registry::RuleId;
 use crate::rule::prelude::*;
 use crate::rules::common::words;
-use crate::source::rust::{byte_range, is_test_attrs};
+use crate::source::rust::{byte_range, flat_tokens as flat, is_test_attrs};
 use crate::source::structured::Node;
 use crate::source::FileKind;
 
@@ -341,27 +341,6 @@ fn cfg_text(attrs: &[syn::Attribute]) -> String {
         })
         .collect::<Vec<_>>()
         .join(",")
-}
-
-/// Token text without whitespace except between words.
-fn flat(tokens: &impl ToTokens) -> String {
-    let text = tokens.to_token_stream().to_string();
-    let word = |c: char| c.is_alphanumeric() || c == '_';
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if !c.is_whitespace() {
-            out.push(c);
-            continue;
-        }
-        // Keep one space between two words: `dyn Handler`, `impl Trait`.
-        let before = out.chars().next_back().is_some_and(word);
-        let after = chars.peek().copied().is_some_and(word);
-        if before && after {
-            out.push(' ');
-        }
-    }
-    out
 }
 
 /// The names an item declares (several for a grouped `use`).
