@@ -410,6 +410,37 @@ pub fn check(roots: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
     Ok(report)
 }
 
+/// Runs the per-file pipeline (decode, parse once, every rule that judges one file, inline
+/// suppressions) on bytes held in memory, as if `rel` were a file of a service crate at the root
+/// of an otherwise empty repository. Repo-level rules do not run. No I/O: for fuzzing and tests.
+pub fn check_bytes(rel: &str, bytes: &[u8], settings: &Settings) -> Vec<Finding> {
+    let dispatch = Dispatch::new(settings);
+    let ctx = RootCtx {
+        prefix: String::new(),
+        settings,
+        dispatch: &dispatch,
+        crates: vec![CrateInfo {
+            dir: String::new(),
+            manifest: "Cargo.toml".into(),
+            has_bin: true,
+            is_service: true,
+        }],
+    };
+    let index = RepoIndex {
+        files: vec![rel.to_string()],
+        present: std::iter::once(rel.to_string()).collect(),
+        include_tests: settings.include_tests,
+        crates: ctx.crates.clone(),
+        ..RepoIndex::default()
+    };
+    let kind = FileKind::classify(rel);
+    let krate = ctx.crates.first();
+    let outcome = process_bytes(rel, kind, krate, bytes.to_vec(), &ctx, &index);
+    let mut report = Report::default();
+    apply_suppressions(outcome, &ctx, &mut report);
+    report.findings
+}
+
 fn display_prefix(root: &Path) -> String {
     let s = root.to_string_lossy().replace('\\', "/");
     let s = s.trim_end_matches('/');
@@ -723,39 +754,22 @@ pub fn is_test_path(rel: &str, krate: Option<&CrateInfo>) -> bool {
 fn process_file(entry: &Entry, ctx: &RootCtx<'_>, index: &RepoIndex) -> FileOutcome {
     let settings = ctx.settings;
     let kind = FileKind::classify(&entry.rel);
-    let mut out = FileOutcome {
-        rel: entry.rel.clone(),
-        ..FileOutcome::default()
-    };
     let krate = innermost_crate(&ctx.crates, &entry.rel);
     if kind == FileKind::Lockfile || (!settings.include_tests && is_test_path(&entry.rel, krate)) {
-        return out;
-    }
-    let unparsable = |msg: String| -> FileOutcome {
-        let mut o = FileOutcome {
+        return FileOutcome {
             rel: entry.rel.clone(),
             ..FileOutcome::default()
         };
-        if settings.is_enabled(RuleId::UnparsableFile) {
-            let text: Arc<str> = "".into();
-            let lines = crate::source::LineIndex::new(&text);
-            o.findings.push(locate(
-                RuleId::UnparsableFile,
-                &Violation::new(0..0, msg),
-                &entry.rel,
-                &ctx.prefix,
-                &text,
-                &lines,
-                settings,
-            ));
-        }
-        o
-    };
+    }
+    let unparsable = |msg: String| unparsable(&entry.rel, msg, ctx);
     let bytes = match walk::read(&entry.abs, settings.max_file_size) {
         Ok(walk::ReadOutcome::Bytes(b)) => b,
         Ok(walk::ReadOutcome::TooLarge(n)) => {
             if kind == FileKind::Other {
-                return out;
+                return FileOutcome {
+                    rel: entry.rel.clone(),
+                    ..FileOutcome::default()
+                };
             }
             return unparsable(format!(
                 "skipped: {n} bytes is over the {} byte file size limit",
@@ -764,6 +778,46 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>, index: &RepoIndex) -> FileOutc
         }
         Err(e) => return unparsable(format!("could not read: {e}")),
     };
+    process_bytes(&entry.rel, kind, krate, bytes, ctx, index)
+}
+
+/// A file that could not be read or parsed at all: one TC0002 finding at its top.
+fn unparsable(rel: &str, msg: String, ctx: &RootCtx<'_>) -> FileOutcome {
+    let mut o = FileOutcome {
+        rel: rel.to_string(),
+        ..FileOutcome::default()
+    };
+    if ctx.settings.is_enabled(RuleId::UnparsableFile) {
+        let text: Arc<str> = "".into();
+        let lines = crate::source::LineIndex::new(&text);
+        o.findings.push(locate(
+            RuleId::UnparsableFile,
+            &Violation::new(0..0, msg),
+            rel,
+            &ctx.prefix,
+            &text,
+            &lines,
+            ctx.settings,
+        ));
+    }
+    o
+}
+
+/// Everything after the read: decoding, parsing once, the rules, suppressions. No I/O.
+fn process_bytes(
+    rel: &str,
+    kind: FileKind,
+    krate: Option<&CrateInfo>,
+    bytes: Vec<u8>,
+    ctx: &RootCtx<'_>,
+    index: &RepoIndex,
+) -> FileOutcome {
+    let settings = ctx.settings;
+    let mut out = FileOutcome {
+        rel: rel.to_string(),
+        ..FileOutcome::default()
+    };
+    let unparsable = |msg: String| unparsable(rel, msg, ctx);
     if bytes[..bytes.len().min(8192)].contains(&0) {
         if kind == FileKind::Other {
             return out;
@@ -787,7 +841,7 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>, index: &RepoIndex) -> FileOutc
     } else {
         kind
     };
-    let source = SourceFile::new(entry.rel.clone(), kind, text);
+    let source = SourceFile::new(rel.to_string(), kind, text);
     let mut violations: Vec<(RuleId, Violation)> = Vec::new();
     let mut pending: Vec<(RuleId, Violation)> = Vec::new();
     let mut parse_error: Option<ParseError> = None;
@@ -800,7 +854,7 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>, index: &RepoIndex) -> FileOutc
                 rule: id,
                 out,
                 facts: &mut facts,
-                path: &entry.rel,
+                path: rel,
                 krate,
                 repo: index,
                 options: settings.rule_options.get(&id),
@@ -836,7 +890,7 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>, index: &RepoIndex) -> FileOutc
             let mut runs: Vec<RunCommand> = Vec::new();
             if kind.is_structured()
                 && matches!(kind, FileKind::Yaml)
-                && k8s::is_helm_template(&entry.rel, &source.text)
+                && k8s::is_helm_template(rel, &source.text)
             {
                 out.helm_template = true;
             } else if kind.is_structured() {
@@ -976,7 +1030,7 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>, index: &RepoIndex) -> FileOutc
         out.findings.push(locate(
             *id,
             v,
-            &entry.rel,
+            rel,
             &ctx.prefix,
             &text,
             &source.lines,
@@ -987,7 +1041,7 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>, index: &RepoIndex) -> FileOutc
         out.pending.push(locate(
             *id,
             v,
-            &entry.rel,
+            rel,
             &ctx.prefix,
             &text,
             &source.lines,
@@ -1167,5 +1221,38 @@ mod ignore_tests {
         assert_eq!(index.ignored_by("logs/app.log"), Some((".gitignore", 4)));
         assert_eq!(index.ignored_by("web/keep.log"), None);
         assert!(index.is_ignored("target/debug/x"));
+    }
+}
+
+#[cfg(test)]
+mod bytes_tests {
+    use super::*;
+
+    #[test]
+    fn check_bytes_runs_the_file_pipeline() {
+        let settings = Settings::isolated();
+        let found = check_bytes(
+            "Dockerfile",
+            b"FROM rust:latest\nCMD [\"app\"]\n",
+            &settings,
+        );
+        assert!(
+            found
+                .iter()
+                .any(|f| f.rule.code() == "TC0204" && f.line == 1),
+            "{found:?}"
+        );
+        let bad = check_bytes(
+            "src/main.rs",
+            b"fn main() { let env = std::env::var(\"APP_ENV\"); if env == ( }",
+            &settings,
+        );
+        assert!(
+            bad.iter().any(|f| f.rule == RuleId::UnparsableFile),
+            "{bad:?}"
+        );
+        assert!(check_bytes("src/lib.rs", b"\xff\xfe", &settings)
+            .iter()
+            .any(|f| f.rule == RuleId::UnparsableFile));
     }
 }
