@@ -1244,7 +1244,7 @@ mod bytes_tests {
         );
         let bad = check_bytes(
             "src/main.rs",
-            b"fn main() { let env = std::env::var(\"APP_ENV\"); if env == ( }",
+            b"fn main() { let env = std::env::var(\"APP_ENV\"); if env == (\"production\" }",
             &settings,
         );
         assert!(
