@@ -70,6 +70,8 @@ pub struct Overrides {
     pub fail_on: Option<String>,
     /// `--include-tests`.
     pub include_tests: bool,
+    /// `--no-prefilter`.
+    pub no_prefilter: bool,
     /// `--preview`.
     pub preview: bool,
     /// `--no-inline-suppressions`.
@@ -138,6 +140,8 @@ pub struct Settings {
     pub fail_on: Option<Severity>,
     /// Check test code.
     pub include_tests: bool,
+    /// Skip Rust files that no enabled rule could fire on; off only to check the prefilter.
+    pub rust_prefilter: bool,
     /// Paths left out of the walk.
     pub exclude: GlobSet,
     /// The `exclude` patterns as written (for `--show-settings`).
@@ -504,6 +508,7 @@ pub fn resolve(
         severity,
         fail_on,
         include_tests: overrides.include_tests || options.include_tests.unwrap_or(false),
+        rust_prefilter: !overrides.no_prefilter,
         exclude,
         exclude_patterns,
         per_path_ignores,

@@ -24,6 +24,7 @@ use crate::source::dotenv::DotenvFile;
 use crate::source::k8s::{self, K8sFile};
 use crate::source::manifest::Manifest;
 use crate::source::nginx::NginxConf;
+use crate::source::prefilter::RustText;
 use crate::source::procfile::Procfile;
 use crate::source::run::{self, RunCommand};
 use crate::source::rust::RustFile;
@@ -69,6 +70,8 @@ pub struct CrateInfo {
     pub has_bin: bool,
     /// Whether it looks like a service: a binary depending on a server framework.
     pub is_service: bool,
+    /// Whether it is a service or a crate of the repository that one depends on.
+    pub in_service: bool,
 }
 
 /// Everything known about the repository after the walk, for repo-level rules.
@@ -174,15 +177,21 @@ impl RepoIndex {
 
 /// The innermost crate whose folder holds `path` (no allocation: this runs per file).
 fn innermost_crate<'c>(crates: &'c [CrateInfo], path: &str) -> Option<&'c CrateInfo> {
-    crates
-        .iter()
-        .filter(|c| {
-            c.dir.is_empty()
-                || (path.len() > c.dir.len()
-                    && path.starts_with(c.dir.as_str())
-                    && path.as_bytes()[c.dir.len()] == b'/')
-        })
-        .max_by_key(|c| c.dir.len())
+    // `crates` is sorted by folder: look each ancestor folder up, deepest first.
+    let find = |dir: &str| {
+        crates
+            .binary_search_by(|c| c.dir.as_str().cmp(dir))
+            .ok()
+            .map(|i| &crates[i])
+    };
+    let mut end = path.len();
+    while let Some(slash) = path[..end].rfind('/') {
+        if let Some(c) = find(&path[..slash]) {
+            return Some(c);
+        }
+        end = slash;
+    }
+    find("")
 }
 
 /// One `.gitignore` file, parsed with the `ignore` crate's matcher (no filesystem access: the
@@ -264,38 +273,50 @@ struct Dispatch {
     run: Vec<RuleId>,
     repo: Vec<RuleId>,
     prefilter: Option<AhoCorasick>,
-    /// For each prefilter pattern, the indices into `rust` of the rules it triggers.
-    trigger_rules: Vec<Vec<usize>>,
+    /// For each prefilter pattern, the rules it triggers: bit i is `rust[i]`.
+    trigger_rules: Vec<u64>,
 }
 
 impl Dispatch {
     /// The Rust rules that could fire on `text` in a crate that is (or is not) a service: those
     /// with a trigger token present whose finer check agrees. Empty means: do not parse.
-    fn rust_candidates(&self, text: &str, service: bool) -> Vec<RuleId> {
+    fn rust_candidates(&self, text: &str, krate: Option<&CrateInfo>) -> Vec<RuleId> {
         let Some(ac) = &self.prefilter else {
             return Vec::new();
         };
-        let mut hit = vec![false; self.rust.len()];
-        let mut left = self.rust.len();
-        for m in ac.find_overlapping_iter(text) {
-            for &i in &self.trigger_rules[m.pattern().as_usize()] {
-                if !hit[i] {
-                    hit[i] = true;
-                    left -= 1;
-                }
-            }
-            if left == 0 {
+        // Bit i: rule `rust[i]`. Rules of another crate scope count as seen from the start.
+        let all = mask(self.rust.len());
+        let in_scope = self
+            .rust
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| id.rule().crate_scope().admits(krate))
+            .fold(0u64, |m, (i, _)| m | 1 << i);
+        if in_scope == 0 {
+            return Vec::new();
+        }
+        let mut seen = !in_scope & all;
+        // Every position where some trigger starts, with the longest trigger there: the same set
+        // of triggers as an overlapping scan, but each search can skip ahead with the
+        // automaton's prefilter instead of stepping through every byte.
+        let mut input = aho_corasick::Input::new(text);
+        while let Some(m) = ac.find(input.clone()) {
+            seen |= self.trigger_rules[m.pattern().as_usize()];
+            if seen == all || m.start() + 1 >= text.len() {
                 break;
             }
+            input.set_start(m.start() + 1);
         }
+        let hit = seen & in_scope;
+        if hit == 0 {
+            return Vec::new();
+        }
+        let text = RustText::new(text);
         self.rust
             .iter()
-            .zip(hit)
-            .filter(|(id, hit)| {
-                let rule = id.rule();
-                *hit && (service || !rule.service_only()) && rule.rust_wants(text)
-            })
-            .map(|(id, _)| *id)
+            .enumerate()
+            .filter(|&(i, id)| hit & (1 << i) != 0 && id.rule().rust_wants(&text))
+            .map(|(_, id)| *id)
             .collect()
     }
 
@@ -308,22 +329,42 @@ impl Dispatch {
                 .filter(|id| f(&id.rule().inputs()))
                 .collect()
         };
-        let rust = pick(|i| i.rust);
+        let mut rust = pick(|i| i.rust);
+        // One bit per Rust rule in the prefilter's masks: more Rust rules than bits would be a
+        // programming error caught by the tests, not a user error.
+        debug_assert!(rust.len() <= 64, "more Rust rules than prefilter bits");
+        rust.truncate(64);
         let mut triggers: Vec<&str> = Vec::new();
-        let mut trigger_rules: Vec<Vec<usize>> = Vec::new();
+        let mut trigger_rules: Vec<u64> = Vec::new();
         for (i, id) in rust.iter().enumerate() {
             for t in id.rule().rust_triggers() {
                 match triggers.iter().position(|x| x.eq_ignore_ascii_case(t)) {
-                    Some(p) => trigger_rules[p].push(i),
+                    Some(p) => trigger_rules[p] |= 1 << i,
                     None => {
                         triggers.push(t);
-                        trigger_rules.push(vec![i]);
+                        trigger_rules.push(1 << i);
                     }
                 }
             }
         }
+        // A pattern's mask also carries the rules of every pattern inside it: the scan reports
+        // the longest match at each position, and a shorter trigger starting there is a prefix
+        // of it.
+        let lower: Vec<String> = triggers.iter().map(|t| t.to_ascii_lowercase()).collect();
+        let trigger_rules: Vec<u64> = lower
+            .iter()
+            .map(|outer| {
+                lower
+                    .iter()
+                    .zip(&trigger_rules)
+                    .filter(|(inner, _)| outer.contains(inner.as_str()))
+                    .fold(0, |m, (_, r)| m | r)
+            })
+            .collect();
         let prefilter = AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&triggers)
             .ok()
             .filter(|_| !triggers.is_empty());
@@ -345,6 +386,15 @@ impl Dispatch {
     }
 }
 
+/// The low `n` bits set.
+fn mask(n: usize) -> u64 {
+    if n >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << n) - 1
+    }
+}
+
 /// What processing one file produced.
 #[derive(Default)]
 struct FileOutcome {
@@ -363,6 +413,20 @@ struct FileOutcome {
     helm_template: bool,
     /// The text, kept when the file has findings or suppressions (snippets, TC0001).
     source: Option<(Arc<str>, crate::source::LineIndex)>,
+}
+
+impl FileOutcome {
+    /// Nothing to report, remember or correlate.
+    fn is_empty(&self) -> bool {
+        self.findings.is_empty()
+            && self.suppressions.is_empty()
+            && self.manifest.is_none()
+            && self.facts.is_empty()
+            && self.entry_scripts.is_empty()
+            && self.pending.is_empty()
+            && !self.helm_template
+            && self.source.is_none()
+    }
 }
 
 struct RootCtx<'a> {
@@ -424,6 +488,7 @@ pub fn check_bytes(rel: &str, bytes: &[u8], settings: &Settings) -> Vec<Finding>
             manifest: "Cargo.toml".into(),
             has_bin: true,
             is_service: true,
+            in_service: true,
         }],
     };
     let index = RepoIndex {
@@ -511,9 +576,18 @@ fn check_root(
     let (manifest_entries, other_entries): (Vec<&Entry>, Vec<&Entry>) = entries
         .iter()
         .partition(|e| FileKind::classify(&e.rel).is_manifest());
+    // Outcomes with nothing in them are dropped as they come: memory follows what the files
+    // say, not how many there are.
+    let parsed = std::sync::atomic::AtomicUsize::new(0);
+    let keep = |o: FileOutcome| -> Option<FileOutcome> {
+        if o.rust_parsed {
+            parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        (!o.is_empty()).then_some(o)
+    };
     let manifest_outcomes: Vec<FileOutcome> = manifest_entries
         .par_iter()
-        .map(|e| process_file(e, &ctx, &index))
+        .filter_map(|e| keep(process_file(e, &ctx, &index)))
         .collect();
     index.manifests = manifest_outcomes
         .iter()
@@ -526,8 +600,9 @@ fn check_root(
     // Phase 2: everything else.
     let other_outcomes: Vec<FileOutcome> = other_entries
         .par_iter()
-        .map(|e| process_file(e, &ctx, &index))
+        .filter_map(|e| keep(process_file(e, &ctx, &index)))
         .collect();
+    report.rust_parsed += parsed.into_inner();
 
     let mut outcomes: Vec<FileOutcome> = manifest_outcomes;
     outcomes.extend(other_outcomes);
@@ -557,17 +632,23 @@ fn check_root(
         };
         id.rule().check_repo(&index, &mut cx);
     }
-    let mut by_path: HashMap<String, usize> = HashMap::new();
-    for (i, e) in manifest_entries
+    let mut by_path: HashMap<String, usize> = outcomes
         .iter()
-        .chain(other_entries.iter())
         .enumerate()
-    {
-        by_path.insert(e.rel.clone(), i);
-    }
+        .map(|(i, o)| (o.rel.clone(), i))
+        .collect();
     for rv in repo_violations {
-        let Some(&i) = by_path.get(&rv.path) else {
-            continue;
+        let i = match by_path.get(&rv.path) {
+            Some(&i) => i,
+            None if index.files.binary_search(&rv.path).is_ok() => {
+                outcomes.push(FileOutcome {
+                    rel: rv.path.clone(),
+                    ..FileOutcome::default()
+                });
+                by_path.insert(rv.path.clone(), outcomes.len() - 1);
+                outcomes.len() - 1
+            }
+            None => continue,
         };
         let outcome = &mut outcomes[i];
         // Manifests always keep their text; other files only when they have something to say.
@@ -643,7 +724,6 @@ fn check_root(
     }
 
     for mut outcome in outcomes {
-        report.rust_parsed += usize::from(outcome.rust_parsed);
         if scripts.contains(&outcome.rel) {
             let pending = std::mem::take(&mut outcome.pending);
             outcome.findings.extend(pending);
@@ -654,10 +734,23 @@ fn check_root(
 
 fn crates(index: &RepoIndex, settings: &Settings) -> Vec<CrateInfo> {
     let files: HashSet<&str> = index.files.iter().map(String::as_str).collect();
-    index
+    // Folders (with their `/`) holding a `src/bin/*.rs`: one pass over the paths, not one per
+    // manifest.
+    let mut bin_dirs: HashSet<&str> = HashSet::new();
+    for f in index.files.iter().filter(|f| f.ends_with(".rs")) {
+        for (i, _) in f.match_indices("src/bin/") {
+            if i == 0 || f.as_bytes()[i - 1] == b'/' {
+                bin_dirs.insert(&f[..i]);
+            }
+        }
+    }
+    let packages: Vec<&Manifest> = index
         .manifests
         .iter()
         .filter(|m| m.path.ends_with("Cargo.toml") && m.is_package)
+        .collect();
+    let mut out: Vec<CrateInfo> = packages
+        .iter()
         .map(|m| {
             let base = if m.dir.is_empty() {
                 String::new()
@@ -666,11 +759,7 @@ fn crates(index: &RepoIndex, settings: &Settings) -> Vec<CrateInfo> {
             };
             let has_bin = m.declares_bin
                 || files.contains(format!("{base}src/main.rs").as_str())
-                || index.files.iter().any(|f| {
-                    f.strip_prefix(&base)
-                        .and_then(|r| r.strip_prefix("src/bin/"))
-                        .is_some_and(|r| r.ends_with(".rs"))
-                });
+                || bin_dirs.contains(base.as_str());
             let is_service = has_bin
                 && m.dependencies.iter().any(|d| {
                     let name = d.name.replace('_', "-");
@@ -689,9 +778,30 @@ fn crates(index: &RepoIndex, settings: &Settings) -> Vec<CrateInfo> {
                 manifest: m.path.clone(),
                 has_bin,
                 is_service,
+                in_service: is_service,
             }
         })
-        .collect()
+        .collect();
+    // The crates of the repository a service depends on, transitively, by package name.
+    let by_name: HashMap<&str, usize> = packages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| m.name.as_deref().map(|n| (n, i)))
+        .collect();
+    let mut todo: Vec<usize> = (0..out.len()).filter(|&i| out[i].is_service).collect();
+    while let Some(i) = todo.pop() {
+        for d in &packages[i].dependencies {
+            if let Some(&j) = by_name.get(d.name.as_str()) {
+                if !out[j].in_service {
+                    out[j].in_service = true;
+                    todo.push(j);
+                }
+            }
+        }
+    }
+    // Sorted by folder, for `innermost_crate`'s binary search.
+    out.sort_by(|a, b| a.dir.cmp(&b.dir));
+    out
 }
 
 /// Lockfiles may be hidden from the walk by `.gitignore`; they still count as present.
@@ -841,6 +951,19 @@ fn process_bytes(
     } else {
         kind
     };
+    let d = ctx.dispatch;
+    // Most Rust files have nothing any rule looks for: decide that before building anything.
+    let rust_candidates = match kind {
+        FileKind::Rust if settings.rust_prefilter => d.rust_candidates(&text, krate),
+        FileKind::Rust => d.rust.clone(),
+        _ => Vec::new(),
+    };
+    if kind == FileKind::Rust
+        && rust_candidates.is_empty()
+        && !(settings.inline_suppressions && text.contains("twelve-check:"))
+    {
+        return out;
+    }
     let source = SourceFile::new(rel.to_string(), kind, text);
     let mut violations: Vec<(RuleId, Violation)> = Vec::new();
     let mut pending: Vec<(RuleId, Violation)> = Vec::new();
@@ -861,10 +984,9 @@ fn process_bytes(
             };
             f(&mut c);
         };
-    let d = ctx.dispatch;
     match kind {
         FileKind::Rust => {
-            let candidates = d.rust_candidates(&source.text, krate.is_some_and(|k| k.is_service));
+            let candidates = rust_candidates;
             if !candidates.is_empty() {
                 if nesting_depth(&source.text) > MAX_NESTING {
                     parse_error = Some(ParseError::new(

@@ -19,8 +19,8 @@
 //! # Invariants
 //!
 //! - Rules do no I/O and never see command-line or output types.
-//! - Each file is read once and parsed once; a Rust file with no trigger token of an enabled
-//!   rule is not parsed at all.
+//! - Each file is read once and parsed once; a Rust file that no enabled rule could fire on (no
+//!   trigger token, no literal its `rust_wants` accepts, another crate scope) is not parsed at all.
 //! - Output is sorted and byte-identical whatever the thread count.
 //! - Nothing from the checked repository is executed, and nothing touches the network.
 //! - Internal types are not `Serialize`; JSON has its own versioned output types.

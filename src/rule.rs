@@ -12,9 +12,34 @@ use crate::engine::RepoIndex;
 use crate::registry::RuleId;
 use crate::source::{
     compose::ComposeFile, dockerfile::DockerFile, dotenv::DotenvFile, k8s::K8sFile,
-    nginx::NginxConf, procfile::Procfile, run::RunCommand, rust::RustFile,
+    nginx::NginxConf, prefilter::RustText, procfile::Procfile, run::RunCommand, rust::RustFile,
     structured::StructuredFile, SourceFile,
 };
+
+/// Which crates' Rust code a rule judges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrateScope {
+    /// Every Rust file, in a crate or not.
+    Any,
+    /// Crates with a binary target.
+    Binary,
+    /// Service crates and the crates of the repository they depend on (transitively).
+    ServiceOrDependency,
+    /// Service crates: a binary depending on a server framework.
+    Service,
+}
+
+impl CrateScope {
+    /// Whether a file of `krate` (or of no crate) is in scope.
+    pub fn admits(self, krate: Option<&crate::engine::CrateInfo>) -> bool {
+        match self {
+            CrateScope::Any => true,
+            CrateScope::Binary => krate.is_some_and(|k| k.has_bin),
+            CrateScope::ServiceOrDependency => krate.is_some_and(|k| k.in_service),
+            CrateScope::Service => krate.is_some_and(|k| k.is_service),
+        }
+    }
+}
 
 /// How serious a finding is. Ordered: `Note < Warning < Error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -329,15 +354,16 @@ pub trait Rule: Sync + Send {
     }
 
     /// A second, finer look at a Rust file that contains one of this rule's triggers, still
-    /// before any parse (a regex, a line check). Return `false` when the rule cannot fire.
-    fn rust_wants(&self, _text: &str) -> bool {
+    /// before any parse (a regex, a test of its string literals). Return `false` only when the
+    /// rule cannot fire on this file: a `false` here is a finding nobody sees.
+    fn rust_wants(&self, _text: &RustText<'_>) -> bool {
         true
     }
 
-    /// Whether the rule applies to Rust code of service crates only; such rules neither run nor
-    /// cause a parse in other crates.
-    fn service_only(&self) -> bool {
-        false
+    /// Which crates' Rust code the rule judges; files of other crates are neither checked nor
+    /// parsed for it.
+    fn crate_scope(&self) -> CrateScope {
+        CrateScope::Any
     }
 
     /// Checks one parsed Rust file.
@@ -563,13 +589,14 @@ pub mod prelude {
     pub use crate::declare_rule;
     pub use crate::engine::{Fact, RepoIndex};
     pub use crate::rule::{
-        Inputs, OptionKind, RepoCtx, Rule, RuleCtx, RuleMeta, RuleOption, Violation,
+        CrateScope, Inputs, OptionKind, RepoCtx, Rule, RuleCtx, RuleMeta, RuleOption, Violation,
     };
     pub use crate::source::compose::ComposeFile;
     pub use crate::source::dockerfile::DockerFile;
     pub use crate::source::dotenv::DotenvFile;
     pub use crate::source::k8s::K8sFile;
     pub use crate::source::nginx::NginxConf;
+    pub use crate::source::prefilter::RustText;
     pub use crate::source::procfile::Procfile;
     pub use crate::source::run::{Origin, RunCommand};
     pub use crate::source::rust::RustFile;

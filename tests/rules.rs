@@ -5,9 +5,11 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use twelve_check::config::Settings;
+use twelve_check::engine::Report;
 use twelve_check::registry::RuleId;
 use twelve_check::report::{self, Format, RenderOptions};
 
@@ -103,6 +105,60 @@ fn rule_fixtures() {
         "{} fixture case(s) failed:\n{}",
         failures.len(),
         failures.join("\n")
+    );
+}
+
+/// The prefilter (trigger tokens, `rust_wants`, crate scopes) may only skip work: with every
+/// rule enabled, each fixture case and app gives the same rule findings with it as without it.
+#[test]
+fn prefilter_loses_nothing() {
+    let key = |r: &Report| -> BTreeSet<(String, usize, String, String)> {
+        r.findings
+            .iter()
+            .filter(|f| !f.rule.is_meta())
+            .map(|f| {
+                (
+                    f.rel_path.clone(),
+                    f.line,
+                    f.code().to_string(),
+                    f.message.clone(),
+                )
+            })
+            .collect()
+    };
+    let mut dirs: Vec<(PathBuf, common::Case)> = rule_cases()
+        .into_iter()
+        .map(|(_, dir)| {
+            let case = common::read_case(&dir);
+            (dir, case)
+        })
+        .collect();
+    dirs.extend(apps().into_iter().map(|d| (d, common::Case::default())));
+    let mut failures = Vec::new();
+    let mut parsed_with = 0;
+    let mut parsed_without = 0;
+    for (dir, case) in &dirs {
+        let mut settings = Settings::for_rules(RuleId::ALL);
+        settings.include_tests = case.include_tests;
+        settings.threads = 1;
+        let with = common::run_case(dir, case, &settings);
+        settings.rust_prefilter = false;
+        let without = common::run_case(dir, case, &settings);
+        parsed_with += with.rust_parsed;
+        parsed_without += without.rust_parsed;
+        let (a, b) = (key(&with), key(&without));
+        for lost in b.difference(&a) {
+            failures.push(format!("{}: lost by the prefilter: {lost:?}", rel(dir)));
+        }
+        for extra in a.difference(&b) {
+            failures.push(format!("{}: only with the prefilter: {extra:?}", rel(dir)));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The comparison means something only if the prefilter skipped files.
+    assert!(
+        parsed_with < parsed_without,
+        "{parsed_with} parsed with the prefilter, {parsed_without} without"
     );
 }
 

@@ -11,6 +11,7 @@ pub mod flow;
 pub mod k8s;
 pub mod manifest;
 pub mod nginx;
+pub mod prefilter;
 pub mod procfile;
 pub mod run;
 pub mod rust;

@@ -1023,15 +1023,23 @@ impl Rule for UndeclaredSystemTool {
         }
     }
 
+    fn crate_scope(&self) -> CrateScope {
+        CrateScope::Binary
+    }
+
     fn rust_triggers(&self) -> &'static [&'static str] {
         &["Command", "duct", "xshell", "cmd_lib"]
     }
 
-    fn rust_wants(&self, text: &str) -> bool {
+    fn rust_wants(&self, src: &RustText<'_>) -> bool {
+        // Whole words: `duct` inside `product` or `conduct` is not the crate.
+        static WORDS: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+        let text = src.text;
         (text.contains("Command") && text.contains("process"))
-            || text.contains("duct")
-            || text.contains("xshell")
-            || text.contains("cmd_lib")
+            || WORDS
+                .get_or_init(|| regex::Regex::new(r"\b(duct|xshell|cmd_lib)\b").ok())
+                .as_ref()
+                .is_none_or(|re| re.is_match(text))
     }
 
     fn check_rust(&self, file: &RustFile, cx: &mut RuleCtx<'_>) {

@@ -90,7 +90,8 @@ impl Rule for CredentialsInUrl {
         &["://"]
     }
 
-    fn rust_wants(&self, text: &str) -> bool {
+    fn rust_wants(&self, src: &RustText<'_>) -> bool {
+        let text = src.text;
         // Most `://` in Rust files are documentation links: parse only when some URL has a
         // `user:password@` part.
         static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();

@@ -1035,35 +1035,18 @@ impl Rule for EnvironmentNameBranching {
         ]
     }
 
-    fn rust_wants(&self, text: &str) -> bool {
-        let lower = text.to_ascii_lowercase();
-        [
-            "\"prod",
-            "\"dev",
-            "\"stag",
-            "\"test",
-            "\"qa",
-            "\"uat",
-            "\"local",
-            "\"preprod",
-            "\"pre-prod",
-            "\"sandbox",
-            "production",
-            "staging",
-            "development",
-            ".toml",
-            ".yaml",
-            ".yml",
-            ".json",
-            ".ini",
-            ".env",
-            "config",
-            "settings",
-            "with_name",
-            "from_filename",
-        ]
-        .iter()
-        .any(|n| lower.contains(n))
+    fn rust_wants(&self, src: &RustText<'_>) -> bool {
+        // Every finding needs a literal the checks below accept (an environment name, a
+        // configuration path template, a named environment's file) or a config-loading call on a
+        // variable (`File::with_name(&run_mode)`).
+        static CALLS: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+        src.literals().iter().any(|l| {
+            let v = l.value.as_ref();
+            is_env_name(v) || is_config_template(v) || env_config_path(v).is_some()
+        }) || CALLS
+            .get_or_init(|| regex::Regex::new(r"\b(with_name|from_filename|from_path)\b").ok())
+            .as_ref()
+            .is_none_or(|re| re.is_match(src.text))
     }
 
     fn check_rust(&self, file: &RustFile, cx: &mut RuleCtx<'_>) {

@@ -108,6 +108,7 @@ const TRIGGERS: &[&str] = &[
     "passwd",
     "passphrase",
     "pwd",
+    "pw",
     "pass",
     "secret",
     "token",
@@ -221,17 +222,83 @@ impl Rule for HardcodedSecret {
         TRIGGERS
     }
 
-    fn rust_wants(&self, text: &str) -> bool {
-        // A secret name is only worth a parse when a string literal follows it on the same or
-        // the next line (`let token = "..."`, `const API_KEY: &str =\n    "..."`).
-        static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-        let named = RE.get_or_init(|| {
-            regex::Regex::new(
-                r#"(?i)(?:passw|passphrase|pwd|secret|token|api_?key|private_?key|signing_?key|access_?key|encryption_?key|auth_?key|master_?key)[^\n]*\n?[^\n]*""#,
-            )
-            .unwrap_or_else(|e| unreachable!("constant regex: {e}"))
-        });
-        named.is_match(text) || !find_tokens(text).is_empty()
+    fn rust_wants(&self, src: &RustText<'_>) -> bool {
+        if !find_tokens(src.text).is_empty() {
+            return true;
+        }
+        // A named secret needs a literal whose value passes `looks_secret` for some kind, written
+        // at most two lines below a name of that kind (`const API_KEY: &str =\n    "..."`).
+        // The hints are substrings of every name `secret_name` accepts and of the credential
+        // calls (`basic_auth`, `Credentials::new`, `Authorization`).
+        const PASSWORD_HINTS: &[&str] = &["pass", "pw", "auth", "credential"];
+        const KEY_HINTS: &[&str] = &["secret", "token", "bearer", "credential", "key", "auth"];
+        static HINTS: std::sync::OnceLock<Option<(aho_corasick::AhoCorasick, Vec<u8>)>> =
+            std::sync::OnceLock::new();
+        let Some((ac, class)) = HINTS.get_or_init(|| {
+            let mut words: Vec<&str> = Vec::new();
+            let mut class: Vec<u8> = Vec::new();
+            for (hints, bit) in [(PASSWORD_HINTS, 1u8), (KEY_HINTS, 2u8)] {
+                for h in hints {
+                    match words.iter().position(|w| w == h) {
+                        Some(i) => class[i] |= bit,
+                        None => {
+                            words.push(h);
+                            class.push(bit);
+                        }
+                    }
+                }
+            }
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(&words)
+                .ok()
+                .map(|ac| (ac, class))
+        }) else {
+            return true;
+        };
+        // Where each kind of hint starts, in order; found once per file.
+        let mut password: Vec<usize> = Vec::new();
+        let mut key: Vec<usize> = Vec::new();
+        // A plain scan is enough: no hint is inside another, and the one possible overlap
+        // (`passecret`) keeps the password hint, which admits both kinds below.
+        for m in ac.find_iter(src.text) {
+            let c = class[m.pattern().as_usize()];
+            if c & 1 != 0 {
+                password.push(m.start());
+            }
+            if c & 2 != 0 {
+                key.push(m.start());
+            }
+        }
+        if password.is_empty() && key.is_empty() {
+            return false;
+        }
+        let bytes = src.text.as_bytes();
+        // Whether a hint starts at most two lines above `at`.
+        let near = |starts: &[usize], at: usize| {
+            let i = starts.partition_point(|&s| s < at);
+            i > 0
+                && bytes[starts[i - 1]..at]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .take(3)
+                    .count()
+                    <= 2
+        };
+        src.literals().iter().any(|l| {
+            let at = l.span.start;
+            let (p, k) = (near(&password, at), near(&key, at));
+            if !p && !k {
+                return false;
+            }
+            let v = l.value.as_ref();
+            (p && common::looks_secret(SecretName::Password, v))
+                || ((p || k)
+                    && (common::looks_secret(SecretName::Key, v)
+                        || authorization_credential(v)
+                            .is_some_and(|c| common::looks_secret(SecretName::Key, c))))
+        })
     }
 
     fn check_rust(&self, file: &RustFile, cx: &mut RuleCtx<'_>) {

@@ -57,8 +57,8 @@ impl Rule for BackingServiceFallback {
         }
     }
 
-    fn service_only(&self) -> bool {
-        true
+    fn crate_scope(&self) -> CrateScope {
+        CrateScope::Service
     }
 
     fn rust_triggers(&self) -> &'static [&'static str] {

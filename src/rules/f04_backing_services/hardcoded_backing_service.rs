@@ -257,8 +257,8 @@ impl Rule for HardcodedBackingService {
         }
     }
 
-    fn service_only(&self) -> bool {
-        true
+    fn crate_scope(&self) -> CrateScope {
+        CrateScope::Service
     }
 
     fn rust_triggers(&self) -> &'static [&'static str] {

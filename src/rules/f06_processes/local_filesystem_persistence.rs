@@ -667,8 +667,8 @@ impl Rule for LocalFilesystemPersistence {
         ]
     }
 
-    fn service_only(&self) -> bool {
-        true
+    fn crate_scope(&self) -> CrateScope {
+        CrateScope::Service
     }
 
     fn check_rust(&self, file: &RustFile, cx: &mut RuleCtx<'_>) {

@@ -813,8 +813,8 @@ impl Rule for ProcessLocalState {
         ]
     }
 
-    fn service_only(&self) -> bool {
-        true
+    fn crate_scope(&self) -> CrateScope {
+        CrateScope::Service
     }
 
     fn check_rust(&self, file: &RustFile, cx: &mut RuleCtx<'_>) {

@@ -1330,15 +1330,16 @@ impl Rule for HardcodedListenPort {
         TRIGGERS_WITH_CONSTS
     }
 
-    fn rust_wants(&self, text: &str) -> bool {
+    fn rust_wants(&self, src: &RustText<'_>) -> bool {
+        let text = src.text;
         static LISTEN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
         static CONST: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
         regex(&LISTEN, r"(?i)bind|listen|serve\(|serve_with|::https?\(|start_server|gotham|rocket|figment|with_port|with_host").is_match(text)
             || regex(&CONST, r"\b(?:const|static)\s+(?:ref\s+)?[A-Z0-9_]*(?:PORT|ADDR|BIND|LISTEN)[A-Z0-9_]*\s*:").is_match(text)
     }
 
-    fn service_only(&self) -> bool {
-        true
+    fn crate_scope(&self) -> CrateScope {
+        CrateScope::Service
     }
 
     fn check_rust(&self, file: &RustFile, cx: &mut RuleCtx<'_>) {

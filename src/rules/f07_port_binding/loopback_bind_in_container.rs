@@ -265,8 +265,8 @@ impl Rule for LoopbackBindInContainer {
         TRIGGERS
     }
 
-    fn service_only(&self) -> bool {
-        true
+    fn crate_scope(&self) -> CrateScope {
+        CrateScope::Service
     }
 
     fn check_rust(&self, file: &RustFile, cx: &mut RuleCtx<'_>) {

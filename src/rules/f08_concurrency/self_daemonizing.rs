@@ -452,13 +452,18 @@ impl Rule for SelfDaemonizing {
         }
     }
 
+    fn crate_scope(&self) -> CrateScope {
+        CrateScope::Binary
+    }
+
     fn rust_triggers(&self) -> &'static [&'static str] {
         &[
             "daemon", "fork", ".pid", "/run/", "pid_file", "pidfile", "pid_path", "pidlock",
         ]
     }
 
-    fn rust_wants(&self, text: &str) -> bool {
+    fn rust_wants(&self, src: &RustText<'_>) -> bool {
+        let text = src.text;
         static WANTS: OnceLock<Option<Regex>> = OnceLock::new();
         WANTS
             .get_or_init(|| Regex::new(WANTS_PATTERN).ok())

@@ -825,6 +825,10 @@ impl Rule for MissingSigtermHandling {
         }
     }
 
+    fn crate_scope(&self) -> CrateScope {
+        CrateScope::ServiceOrDependency
+    }
+
     fn rust_triggers(&self) -> &'static [&'static str] {
         &[
             "serve",
@@ -848,7 +852,8 @@ impl Rule for MissingSigtermHandling {
         ]
     }
 
-    fn rust_wants(&self, text: &str) -> bool {
+    fn rust_wants(&self, src: &RustText<'_>) -> bool {
+        let text = src.text;
         static WANTS: OnceLock<Option<Regex>> = OnceLock::new();
         WANTS
             .get_or_init(|| Regex::new(WANTS_PATTERN).ok())

@@ -993,12 +993,13 @@ impl Rule for DivergentBackingServices {
         ]
     }
 
-    fn rust_wants(&self, text: &str) -> bool {
+    fn rust_wants(&self, src: &RustText<'_>) -> bool {
+        let text = src.text;
         kinds_mentioned(text) >= 2
     }
 
-    fn service_only(&self) -> bool {
-        true
+    fn crate_scope(&self) -> CrateScope {
+        CrateScope::Service
     }
 
     fn check_rust(&self, file: &RustFile, cx: &mut RuleCtx<'_>) {

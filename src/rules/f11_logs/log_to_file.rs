@@ -266,8 +266,8 @@ impl Rule for LogToFile {
         }
     }
 
-    fn service_only(&self) -> bool {
-        true
+    fn crate_scope(&self) -> CrateScope {
+        CrateScope::Service
     }
 
     fn rust_triggers(&self) -> &'static [&'static str] {

@@ -1,0 +1,366 @@
+//! What the Rust prefilter sees of a file before deciding to parse it: the text and, found once
+//! on demand, its string literals with their values.
+//!
+//! The literal scan is a small hand-written lexer: it skips comments, char literals and
+//! lifetimes, reads plain, raw, byte and C strings, and resolves escapes, building no tokens.
+//! proc_macro2's tokenizer would allocate a token tree for the whole file, which is most of the
+//! cost the prefilter exists to avoid. The scan finds every literal syn would (those in macro
+//! bodies too), so a rule that asks "could any literal here be X?" before a parse loses nothing.
+
+use std::borrow::Cow;
+use std::cell::OnceCell;
+use std::ops::Range;
+
+/// A string literal found by the scan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LexLit<'a> {
+    /// Byte range of the literal, prefix and quotes included.
+    pub span: Range<usize>,
+    /// The value, escapes resolved (bytes of a byte string as Latin-1 characters).
+    pub value: Cow<'a, str>,
+    /// Whether it is a byte string (`b".."`, `br".."`).
+    pub byte: bool,
+}
+
+/// A Rust file's text as the prefilter sees it.
+pub struct RustText<'a> {
+    /// The whole file.
+    pub text: &'a str,
+    lits: OnceCell<Vec<LexLit<'a>>>,
+}
+
+impl<'a> RustText<'a> {
+    /// Wraps `text`; nothing is scanned until asked.
+    pub fn new(text: &'a str) -> RustText<'a> {
+        RustText {
+            text,
+            lits: OnceCell::new(),
+        }
+    }
+
+    /// Every string literal outside comments, in source order (scanned on first use).
+    pub fn literals(&self) -> &[LexLit<'a>] {
+        self.lits.get_or_init(|| string_literals(self.text))
+    }
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// Every string literal in `text`, in source order. Unterminated literals and comments run to
+/// the end of the text.
+pub fn string_literals(text: &str) -> Vec<LexLit<'_>> {
+    let b = text.as_bytes();
+    let n = b.len();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < n {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                i = memchr_newline(b, i);
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = skip_block_comment(b, i);
+            }
+            b'"' => {
+                let (end, lit) = quoted(text, i, i, false);
+                out.push(lit);
+                i = end;
+            }
+            b'\'' => i = skip_char_or_lifetime(b, i),
+            c if is_ident_byte(c) => {
+                let start = i;
+                while i < n && is_ident_byte(b[i]) {
+                    i += 1;
+                }
+                let ident = &b[start..i];
+                let next = b.get(i).copied();
+                match (ident, next) {
+                    (b"b" | b"c", Some(b'"')) => {
+                        let (end, lit) = quoted(text, start, i, ident == b"b");
+                        out.push(lit);
+                        i = end;
+                    }
+                    (b"r" | b"br" | b"cr", Some(b'"' | b'#')) => {
+                        if let Some((end, lit)) = raw(text, start, i, ident == b"br") {
+                            out.push(lit);
+                            i = end;
+                        }
+                    }
+                    (b"b", Some(b'\'')) => i = skip_char_or_lifetime(b, i),
+                    _ => {}
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+fn memchr_newline(b: &[u8], from: usize) -> usize {
+    b[from..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .map_or(b.len(), |p| from + p)
+}
+
+/// Past a (nested) block comment starting at `i`.
+fn skip_block_comment(b: &[u8], mut i: usize) -> usize {
+    let mut depth = 0usize;
+    while i < b.len() {
+        if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
+            depth += 1;
+            i += 2;
+        } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                return i;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    b.len()
+}
+
+/// Past a char literal (`'x'`, `'\''`, `'\u{1F600}'`) or a lifetime (`'a`) starting at `i`.
+fn skip_char_or_lifetime(b: &[u8], i: usize) -> usize {
+    match b.get(i + 1) {
+        Some(b'\\') => {
+            // An escape: the literal ends at the next quote after the escaped character.
+            let mut j = i + 3;
+            while j < b.len() && b[j] != b'\'' && b[j] != b'\n' {
+                j += 1;
+            }
+            (j + 1).min(b.len())
+        }
+        Some(&c) => {
+            let width = match c {
+                0x00..=0x7f => 1,
+                0xc0..=0xdf => 2,
+                0xe0..=0xef => 3,
+                _ => 4,
+            };
+            if b.get(i + 1 + width) == Some(&b'\'') {
+                i + 2 + width
+            } else {
+                i + 1
+            }
+        }
+        None => i + 1,
+    }
+}
+
+/// A plain (or byte, or C) string whose opening quote is at `quote`; `start` is where its
+/// prefix begins.
+fn quoted(text: &str, start: usize, quote: usize, byte: bool) -> (usize, LexLit<'_>) {
+    let b = text.as_bytes();
+    let mut j = quote + 1;
+    let mut escaped = false;
+    while j < b.len() && b[j] != b'"' {
+        if b[j] == b'\\' {
+            escaped = true;
+            j += 1;
+        }
+        j += 1;
+    }
+    let body = text.get(quote + 1..j.min(b.len())).unwrap_or("");
+    let end = (j + 1).min(b.len());
+    let value = if escaped {
+        Cow::Owned(unescape(body))
+    } else {
+        Cow::Borrowed(body)
+    };
+    (
+        end,
+        LexLit {
+            span: start..end,
+            value,
+            byte,
+        },
+    )
+}
+
+/// A raw string (`r"..."`, `r#"..."#`, `br##"..."##`) whose `r`/`#`s start at `at`; `None` for
+/// a raw identifier (`r#type`).
+fn raw(text: &str, start: usize, at: usize, byte: bool) -> Option<(usize, LexLit<'_>)> {
+    let b = text.as_bytes();
+    let mut j = at;
+    while j < b.len() && b[j] == b'#' {
+        j += 1;
+    }
+    if b.get(j) != Some(&b'"') {
+        return None;
+    }
+    let hashes = j - at;
+    let body_start = j + 1;
+    let mut k = body_start;
+    while k < b.len() {
+        if b[k] == b'"'
+            && b[k + 1..]
+                .iter()
+                .take(hashes)
+                .filter(|&&h| h == b'#')
+                .count()
+                == hashes
+        {
+            let body = text.get(body_start..k).unwrap_or("");
+            let end = k + 1 + hashes;
+            return Some((
+                end,
+                LexLit {
+                    span: start..end,
+                    value: Cow::Borrowed(body),
+                    byte,
+                },
+            ));
+        }
+        k += 1;
+    }
+    Some((
+        b.len(),
+        LexLit {
+            span: start..b.len(),
+            value: Cow::Borrowed(text.get(body_start..).unwrap_or("")),
+            byte,
+        },
+    ))
+}
+
+/// Resolves Rust string escapes; anything malformed is kept as written.
+fn unescape(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('t') => out.push('\t'),
+            Some('0') => out.push('\0'),
+            Some('\\') => out.push('\\'),
+            Some('\'') => out.push('\''),
+            Some('"') => out.push('"'),
+            Some('x') => {
+                let hex: String = chars.by_ref().take(2).collect();
+                match u8::from_str_radix(&hex, 16) {
+                    Ok(v) => out.push(char::from(v)),
+                    Err(_) => {
+                        out.push_str("\\x");
+                        out.push_str(&hex);
+                    }
+                }
+            }
+            Some('u') => {
+                let mut code = String::new();
+                if chars.peek() == Some(&'{') {
+                    chars.next();
+                    for d in chars.by_ref() {
+                        if d == '}' {
+                            break;
+                        }
+                        code.push(d);
+                    }
+                }
+                match u32::from_str_radix(&code.replace('_', ""), 16)
+                    .ok()
+                    .and_then(char::from_u32)
+                {
+                    Some(ch) => out.push(ch),
+                    None => {
+                        out.push_str("\\u{");
+                        out.push_str(&code);
+                        out.push('}');
+                    }
+                }
+            }
+            // A line continuation: the newline and the next line's leading whitespace go.
+            Some('\n') => {
+                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                    chars.next();
+                }
+            }
+            Some('\r') if chars.peek() == Some(&'\n') => {
+                chars.next();
+                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                    chars.next();
+                }
+            }
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(text: &str) -> Vec<String> {
+        string_literals(text)
+            .into_iter()
+            .map(|l| l.value.into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn finds_every_kind_of_string() {
+        let src = r####"
+            // "not in a line comment"
+            /* "nor in /* a nested */ block" */
+            let a = "plain \"quoted\" \x41\u{42}";
+            let b = r#"raw "with" quotes"#;
+            let c = br##"bytes"##;
+            let d = b"by\x74es";
+            let e = c"cstr";
+            let f = '"'; let g = '\''; let h: &'static str = "after lifetime";
+            let r#type = 1; let i = b'"'; let j = "multi
+line";
+            m!("in a macro", x = "y");
+            let k = "cont\
+                     inued";
+        "####;
+        assert_eq!(
+            values(src),
+            vec![
+                "plain \"quoted\" AB",
+                "raw \"with\" quotes",
+                "bytes",
+                "bytes",
+                "cstr",
+                "after lifetime",
+                "multi\nline",
+                "in a macro",
+                "y",
+                "continued",
+            ]
+        );
+        let lits = string_literals(src);
+        assert!(lits[2].byte && lits[3].byte && !lits[0].byte);
+        let first = &lits[0];
+        assert!(src[first.span.clone()].starts_with("\"plain"));
+        assert!(
+            src[lits[1].span.clone()].starts_with("r#\"")
+                && src[lits[1].span.clone()].ends_with("\"#")
+        );
+    }
+
+    #[test]
+    fn unterminated_input_ends_cleanly() {
+        for src in [
+            "\"open", "r#\"open", "/* open", "'", "b'", "r#", "\"a\\", "'\\",
+        ] {
+            let _ = string_literals(src);
+        }
+        assert_eq!(values("x = \"open"), vec!["open"]);
+    }
+}
