@@ -469,7 +469,7 @@ fn check_root(
         },
     );
     let mut ctx = RootCtx {
-        prefix: if root.is_file() {
+        prefix: if !root.is_dir() {
             String::new()
         } else {
             display_prefix(root)
@@ -478,7 +478,7 @@ fn check_root(
         dispatch,
         crates: Vec::new(),
     };
-    if root.is_file() {
+    if !root.is_dir() {
         ctx.prefix = display_prefix(root.parent().unwrap_or(Path::new("")));
     }
 
@@ -837,7 +837,8 @@ fn process_bytes(
         }
     };
     // A script without an extension (`bin/start`) is known by its shebang.
-    let kind = if kind == FileKind::Other && crate::source::is_shell_shebang(&text) {
+    let bare = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let kind = if kind == FileKind::Other && crate::source::is_shell_shebang(bare) {
         FileKind::Shell
     } else {
         kind

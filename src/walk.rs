@@ -45,18 +45,30 @@ const SKIPPED_DIRS: &[&str] = &[".git", "target", "node_modules"];
 
 /// Lists every regular file under `root`, sorted by relative path.
 pub fn walk(root: &Path, opts: &WalkOptions<'_>) -> (Vec<Entry>, Vec<WalkIssue>) {
-    if root.is_file() {
+    if root.exists() && !root.is_dir() {
         let rel = root
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        return (
-            vec![Entry {
-                rel,
-                abs: root.to_path_buf(),
-            }],
-            vec![],
-        );
+        return match std::fs::metadata(root) {
+            Ok(m) if !m.is_file() => (
+                vec![],
+                vec![WalkIssue {
+                    rel,
+                    message: format!(
+                        "skipped: {}, not a regular file",
+                        special_kind(&m.file_type())
+                    ),
+                }],
+            ),
+            _ => (
+                vec![Entry {
+                    rel,
+                    abs: root.to_path_buf(),
+                }],
+                vec![],
+            ),
+        };
     }
     let entries = Mutex::new(Vec::new());
     let issues = Mutex::new(Vec::new());

@@ -478,6 +478,11 @@ fn hostile_tree_is_reported_file_by_file() {
         expect(&fs, "perm/locked.Dockerfile", "TC0002", "ermission denied");
         expect(&fs, "perm/vault", "TC0002", "ermission denied");
     }
+    // A FIFO named on the command line is not opened either.
+    let r = run(&["--isolated", "-f", "json", "fifo/.env"], &root, LIMIT);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    expect(&findings(&r), "fifo/.env", "TC0002", "named pipe");
+
     // Generous for a debug build on a busy machine; the point is "no hang, nothing quadratic".
     assert!(took < Duration::from_secs(30), "took {took:?}");
 }
