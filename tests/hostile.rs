@@ -682,6 +682,37 @@ fn limits_are_configurable() {
     assert!(r.stderr.contains("twelve-check.toml:1:"), "{}", r.stderr);
 }
 
+/// A big flat file with a finding on every line stays linear: no rule may compare every call
+/// with every other (10,000 lines took 25 s in a debug build when one did; now about 1 s).
+#[test]
+fn many_calls_in_one_file_stay_linear() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::create_dir(root.join(".git")).expect("mkdir");
+    write(
+        root,
+        "Cargo.toml",
+        "[package]\nname = \"x\"\nversion = \"0.1.0\"\n\n[dependencies]\naxum = \"0.7\"\n",
+    );
+    write(root, "Cargo.lock", "version = 3\n");
+    let mut text =
+        String::from("fn main() {\n    let l = std::net::TcpListener::bind(\"0.0.0.0:8080\");\n");
+    for i in 0..10_000 {
+        text.push_str(&format!(
+            "    let x{i} = std::env::var(\"A\").unwrap_or(\"redis://cache{i}:6379\".to_string());\n"
+        ));
+    }
+    text.push_str("}\n");
+    write(root, "src/main.rs", text);
+    let start = Instant::now();
+    let r = run(&["--isolated", "-f", "concise", "."], root, LIMIT);
+    let took = start.elapsed();
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let n = r.text().lines().count();
+    assert!(n > 10_000, "{n} findings");
+    assert!(took < Duration::from_secs(12), "took {took:?}");
+}
+
 /// Files just under the default nesting limit are parsed and checked (no stack overflow there
 /// either): the guard is not a blanket skip. Closures (`|x|`) and generics (`Option<..>`) count
 /// two tokens a level, so they reach the limit at fewer levels.
