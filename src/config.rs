@@ -34,6 +34,11 @@ pub struct Options {
     pub include_tests: Option<bool>,
     /// Run preview rules.
     pub preview: Option<bool>,
+    /// Files larger than this many bytes are not read (one TC0002 note each). Default 8 MiB.
+    pub max_file_size: Option<Spanned<u64>>,
+    /// Rust files nested deeper than this (brackets, operators, method chains) are not parsed
+    /// (one TC0002 note each): syn recurses once per level. Default 2000.
+    pub max_nesting: Option<Spanned<usize>>,
     /// Severity overrides by rule or factor selector.
     pub severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
     /// Rules to ignore under given paths: glob → selectors.
@@ -86,6 +91,9 @@ pub struct Overrides {
     pub isolated: bool,
 }
 
+/// Default `max-file-size`: 8 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+
 /// What `twelve-check init` writes: every key, commented, with its default.
 pub const INIT_TEMPLATE: &str = r#"# twelve-check configuration: https://github.com/twelve-check/twelve-check#configuration
 # Selectors accept a code (TC0701), a name (hardcoded-listen-port), a code prefix (TC07 = a whole
@@ -109,6 +117,13 @@ pub const INIT_TEMPLATE: &str = r#"# twelve-check configuration: https://github.
 
 # Run preview rules.
 # preview = false
+
+# Limits that keep a hostile or generated file from stalling the run; a file over a limit gets
+# one TC0002 note and is not checked. Files larger than this many bytes are not read:
+# max-file-size = 8388608
+# Rust files nested deeper than this are not parsed (each bracket, operator or chained method
+# call counts one level; raising it far risks a stack overflow on deeply nested files):
+# max-nesting = 2000
 
 # Severity by rule or factor.
 # [severity]
@@ -160,6 +175,8 @@ pub struct Settings {
     pub threads: usize,
     /// Files larger than this many bytes are skipped with a note.
     pub max_file_size: u64,
+    /// Rust files nested deeper than this are reported, not parsed.
+    pub max_nesting: usize,
     /// The configuration file that was read, if any.
     pub config_path: Option<PathBuf>,
     /// Per-rule options, validated against each rule's declared options.
@@ -502,6 +519,21 @@ pub fn resolve(
         rule_options.insert(id, values);
     }
 
+    let positive = |v: Option<Spanned<u64>>, default: u64| match v {
+        Some(v) if *v.get_ref() == 0 => {
+            Err(bad(v.span(), "a limit of 0".into(), "must be at least 1"))
+        }
+        Some(v) => Ok(*v.get_ref()),
+        None => Ok(default),
+    };
+    let max_file_size = positive(options.max_file_size, DEFAULT_MAX_FILE_SIZE)?;
+    let max_nesting = positive(
+        options
+            .max_nesting
+            .map(|v| Spanned::new(v.span(), *v.get_ref() as u64)),
+        crate::engine::MAX_NESTING as u64,
+    )? as usize;
+
     let service = options.service.unwrap_or_default();
     Ok(Settings {
         enabled,
@@ -517,7 +549,8 @@ pub fn resolve(
         inline_suppressions: !overrides.no_inline_suppressions,
         respect_ignore: !overrides.no_ignore,
         threads: overrides.threads.unwrap_or(0),
-        max_file_size: 8 * 1024 * 1024,
+        max_file_size,
+        max_nesting,
         config_path: source.map(|s| s.path.clone()),
         rule_options,
     })

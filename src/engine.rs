@@ -56,7 +56,8 @@ pub const SERVICE_FRAMEWORKS: &[&str] = &[
     "ohkami",
 ];
 
-/// Deepest bracket nesting parsed with syn; deeper files are reported, not parsed.
+/// Default `max-nesting`: the deepest Rust nesting (see [`nesting_depth`]) parsed with syn;
+/// deeper files are reported, not parsed.
 pub const MAX_NESTING: usize = 2_000;
 
 /// A Rust crate found in the repository.
@@ -533,7 +534,7 @@ fn check_root(
         },
     );
     let mut ctx = RootCtx {
-        prefix: if root.is_file() {
+        prefix: if !root.is_dir() {
             String::new()
         } else {
             display_prefix(root)
@@ -542,7 +543,7 @@ fn check_root(
         dispatch,
         crates: Vec::new(),
     };
-    if root.is_file() {
+    if !root.is_dir() {
         ctx.prefix = display_prefix(root.parent().unwrap_or(Path::new("")));
     }
 
@@ -558,9 +559,9 @@ fn check_root(
     for e in &entries {
         if FileKind::classify(&e.rel) == FileKind::Gitignore {
             if let Ok(walk::ReadOutcome::Bytes(b)) = walk::read(&e.abs, settings.max_file_size) {
-                index
-                    .gitignores
-                    .push(IgnoreFile::new(&e.rel, &String::from_utf8_lossy(&b)));
+                let text = String::from_utf8_lossy(&b);
+                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+                index.gitignores.push(IgnoreFile::new(&e.rel, text));
             }
         }
     }
@@ -682,7 +683,7 @@ fn check_root(
                 column: 1,
                 end_line: 1,
                 end_column: 1,
-                message: format!("could not read: {}", issue.message),
+                message: issue.message,
                 label: None,
                 help: Some("fix the permissions or remove the broken entry".into()),
                 secret: false,
@@ -946,7 +947,8 @@ fn process_bytes(
         }
     };
     // A script without an extension (`bin/start`) is known by its shebang.
-    let kind = if kind == FileKind::Other && crate::source::is_shell_shebang(&text) {
+    let bare = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let kind = if kind == FileKind::Other && crate::source::is_shell_shebang(bare) {
         FileKind::Shell
     } else {
         kind
@@ -988,9 +990,13 @@ fn process_bytes(
         FileKind::Rust => {
             let candidates = rust_candidates;
             if !candidates.is_empty() {
-                if nesting_depth(&source.text) > MAX_NESTING {
+                let depth = nesting_depth(&source.text);
+                if depth > settings.max_nesting {
                     parse_error = Some(ParseError::new(
-                        format!("skipped: brackets nested deeper than {MAX_NESTING} levels"),
+                        format!(
+                            "skipped: nesting depth {depth} is over the max-nesting limit of {}",
+                            settings.max_nesting
+                        ),
                         0..0,
                     ));
                 } else {
@@ -1174,21 +1180,247 @@ fn process_bytes(
     out
 }
 
-/// Cheap bracket-depth scan run before syn, whose recursion follows nesting.
-fn nesting_depth(text: &str) -> usize {
-    let mut depth = 0usize;
+/// A cheap upper bound of how deep syn (and the visitors after it) will recurse, run before the
+/// parse: a stack overflow aborts the whole process and cannot be caught. Each bracket is one
+/// level; within a bracket, each operator or nesting keyword since the last `;` or `,` is one
+/// more (method chains, closures, assignments, generics, `else if`, casts, unary operators).
+/// Paths (`::`), match arrows, identifiers and literals are not counted; comments and strings
+/// are skipped.
+pub fn nesting_depth(text: &str) -> usize {
+    const OPS3: [&[u8]; 4] = [b"<<=", b">>=", b"..=", b"..."];
+    const OPS2: [&[u8]; 18] = [
+        b"&&", b"||", b"==", b"!=", b"<=", b">=", b"->", b"<<", b">>", b"+=", b"-=", b"*=", b"/=",
+        b"%=", b"^=", b"&=", b"|=", b"..",
+    ];
+    const NON_ASSOCIATIVE: [&[u8]; 7] = [b"..", b"..=", b"...", b"==", b"!=", b"<=", b">="];
+    const KEYWORDS: [&[u8]; 13] = [
+        b"as", b"async", b"become", b"box", b"break", b"dyn", b"else", b"impl", b"let", b"move",
+        b"return", b"yield", b"await",
+    ];
+    let b = text.as_bytes();
+    // One counter per open bracket (plus the top level), with the bracket; `sum` is their total.
+    let mut counters: Vec<(u8, usize)> = vec![(0, 0)];
+    let mut sum = 0usize;
     let mut max = 0usize;
-    for b in text.bytes() {
-        match b {
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                max = max.max(depth);
+    let mut i = 0;
+    let count = |counters: &mut Vec<(u8, usize)>, sum: &mut usize| {
+        if let Some((_, top)) = counters.last_mut() {
+            *top += 1;
+            *sum += 1;
+        }
+    };
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
             }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = skip_block_comment(b, i);
+                continue;
+            }
+            b'"' => {
+                i = skip_string(b, i + 1);
+                continue;
+            }
+            b'\'' => {
+                // A char literal ('a', '\n', '\u{1F600}') or a lifetime ('a).
+                let close = if b.get(i + 1) == Some(&b'\\') {
+                    b[i + 2..]
+                        .iter()
+                        .take(12)
+                        .position(|&x| x == b'\'')
+                        .map(|p| i + 2 + p)
+                } else {
+                    let len = text[i + 1..].chars().next().map_or(1, char::len_utf8);
+                    (b.get(i + 1 + len) == Some(&b'\'')).then_some(i + 1 + len)
+                };
+                i = close.map_or(i + 1, |p| p + 1);
+                continue;
+            }
+            b'(' | b'[' | b'{' => {
+                counters.push((c, 0));
+                max = max.max(counters.len() - 1 + sum);
+            }
+            b')' | b']' | b'}' if counters.len() > 1 => {
+                let (open, n) = counters.pop().unwrap_or((0, 0));
+                sum -= n;
+                // A block ends an item, a statement or a match arm, unless an `else`, a method
+                // call or a `?` continues the expression it closes.
+                let next = next_token(b, i + 1);
+                let continues = next.starts_with(b"else")
+                    || next.first().is_some_and(|&x| x == b'.' || x == b'?');
+                if open == b'{' && !continues {
+                    if let Some((_, top)) = counters.last_mut() {
+                        sum -= *top;
+                        *top = 0;
+                    }
+                }
+            }
+            b';' | b',' => {
+                if let Some((_, top)) = counters.last_mut() {
+                    sum -= *top;
+                    *top = 0;
+                }
+            }
+            b':' if b.get(i + 1) == Some(&b':') => {
+                i += 2;
+                continue;
+            }
+            b'=' if b.get(i + 1) == Some(&b'>') => {
+                i += 2;
+                continue;
+            }
+            b'.' | b'=' | b'|' | b'<' | b'>' | b'&' | b'*' | b'-' | b'!' | b'?' | b'+' | b'/'
+            | b'%' | b'^' | b'@' | b'~' | b'$' => {
+                let len = if OPS3.iter().any(|op| b[i..].starts_with(op)) {
+                    3
+                } else if OPS2.iter().any(|op| b[i..].starts_with(op)) {
+                    2
+                } else {
+                    1
+                };
+                // Ranges and comparisons do not chain (`a == b == c` is an error): a long
+                // pattern of `'a'..='z' | ...` alternatives is flat.
+                if !NON_ASSOCIATIVE.contains(&&b[i..i + len]) {
+                    count(&mut counters, &mut sum);
+                    max = max.max(counters.len() - 1 + sum);
+                }
+                i += len;
+                continue;
+            }
+            c if c == b'_' || c.is_ascii_alphanumeric() || c >= 0x80 => {
+                let start = i;
+                while i < b.len() && (b[i] == b'_' || b[i].is_ascii_alphanumeric() || b[i] >= 0x80)
+                {
+                    i += 1;
+                }
+                let word = &b[start..i];
+                // Raw and byte strings: r"..", r#".."#, b"..", br"..", c"..".
+                if matches!(word, b"r" | b"br" | b"cr" | b"b" | b"c")
+                    && matches!(b.get(i), Some(b'"' | b'#'))
+                {
+                    i = skip_prefixed_string(b, i, word != b"b" && word != b"c");
+                    continue;
+                }
+                if KEYWORDS.contains(&word) {
+                    count(&mut counters, &mut sum);
+                    max = max.max(counters.len() - 1 + sum);
+                }
+                continue;
+            }
             _ => {}
         }
+        i += 1;
     }
     max
+}
+
+/// The text from the next token after `i` on (whitespace and comments skipped).
+fn next_token(b: &[u8], mut i: usize) -> &[u8] {
+    loop {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if b[i.min(b.len())..].starts_with(b"//") {
+            while i < b.len() && b[i] != b'\n' {
+                i += 1;
+            }
+        } else if b[i.min(b.len())..].starts_with(b"/*") {
+            i = skip_block_comment(b, i);
+        } else {
+            return &b[i.min(b.len())..];
+        }
+    }
+}
+
+/// The index after the (nested) block comment starting at `i`.
+fn skip_block_comment(b: &[u8], mut i: usize) -> usize {
+    let mut level = 0usize;
+    while i < b.len() {
+        if b[i..].starts_with(b"/*") {
+            level += 1;
+            i += 2;
+        } else if b[i..].starts_with(b"*/") {
+            level = level.saturating_sub(1);
+            i += 2;
+            if level == 0 {
+                return i;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    b.len()
+}
+
+/// The index after a `"`-string whose body starts at `i` (escapes honoured).
+fn skip_string(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
+/// The index after a string whose prefix (`r`, `br`, `b`...) ends just before `i`.
+fn skip_prefixed_string(b: &[u8], mut i: usize, raw: bool) -> usize {
+    if !raw {
+        return skip_string(b, i + 1);
+    }
+    let hashes = b[i..].iter().take_while(|&&x| x == b'#').count();
+    i += hashes;
+    if b.get(i) != Some(&b'"') {
+        return i;
+    }
+    i += 1;
+    while i < b.len() {
+        if b[i] == b'"'
+            && b[i + 1..]
+                .iter()
+                .take(hashes)
+                .filter(|&&x| x == b'#')
+                .count()
+                == hashes
+        {
+            return i + 1 + hashes;
+        }
+        i += 1;
+    }
+    b.len()
+}
+
+#[cfg(test)]
+mod nesting_tests {
+    use super::nesting_depth;
+
+    #[test]
+    fn counts_brackets_operators_and_chains() {
+        assert_eq!(nesting_depth("fn f() { g(h(1)); }"), 3);
+        assert_eq!(nesting_depth(&format!("x{}", ".f()".repeat(50))), 51);
+        assert!(nesting_depth(&format!("let f = {}1;", "|x| ".repeat(100))) >= 100);
+        assert!(nesting_depth(&format!("if a {{}}{}", " else if a {}".repeat(100))) >= 100);
+    }
+
+    #[test]
+    fn statements_items_strings_and_comments_do_not_add_up() {
+        let many = "fn f() -> u8 { a.b().c() + 1 }\nimpl A for B { fn g(&self) {} }\n".repeat(500);
+        assert!(nesting_depth(&many) < 10, "{}", nesting_depth(&many));
+        let stmts = "fn f() {\n".to_string() + &"    let x = a.b() + c;\n".repeat(1000) + "}";
+        assert!(nesting_depth(&stmts) < 10);
+        let quoted = format!(
+            "const A: &str = \"{0}\"; const B: &str = r#\"{0}\"\"#; // {0}\n/* /* {0} */ {0} */ const C: char = '(';",
+            "(((.a.b".repeat(1000)
+        );
+        assert!(nesting_depth(&quoted) < 10, "{}", nesting_depth(&quoted));
+        assert!(nesting_depth("fn f<'a>(x: &'a str) -> &'a str { x }") < 10);
+    }
 }
 
 fn locate(

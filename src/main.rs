@@ -441,6 +441,7 @@ fn show_settings(s: &twelve_check::Settings) -> String {
         }
     ));
     out.push_str(&format!("max file size: {} bytes\n", s.max_file_size));
+    out.push_str(&format!("max nesting: {}\n", s.max_nesting));
     out.push_str(&format!("enabled rules ({}):\n", s.enabled.len()));
     for id in &s.enabled {
         let m = id.meta();

@@ -2,8 +2,9 @@
 //! crate, reading a file, and the few existence probes the repo rules need.
 //!
 //! `.gitignore` is respected (also outside a git work tree), hidden files are walked (`.env`,
-//! `.github/`), symbolic links are never followed, and `.git/`, `target/` and `node_modules/`
-//! are skipped.
+//! `.github/`), symbolic links are never followed (one pointing outside the root, a loop or a
+//! broken one is reported), FIFOs, sockets and devices are reported and never opened, and
+//! `.git/`, `target/` and `node_modules/` are skipped.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -44,18 +45,30 @@ const SKIPPED_DIRS: &[&str] = &[".git", "target", "node_modules"];
 
 /// Lists every regular file under `root`, sorted by relative path.
 pub fn walk(root: &Path, opts: &WalkOptions<'_>) -> (Vec<Entry>, Vec<WalkIssue>) {
-    if root.is_file() {
+    if root.exists() && !root.is_dir() {
         let rel = root
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        return (
-            vec![Entry {
-                rel,
-                abs: root.to_path_buf(),
-            }],
-            vec![],
-        );
+        return match std::fs::metadata(root) {
+            Ok(m) if !m.is_file() => (
+                vec![],
+                vec![WalkIssue {
+                    rel,
+                    message: format!(
+                        "skipped: {}, not a regular file",
+                        special_kind(&m.file_type())
+                    ),
+                }],
+            ),
+            _ => (
+                vec![Entry {
+                    rel,
+                    abs: root.to_path_buf(),
+                }],
+                vec![],
+            ),
+        };
     }
     let entries = Mutex::new(Vec::new());
     let issues = Mutex::new(Vec::new());
@@ -130,10 +143,27 @@ impl ParallelVisitor for Collector<'_> {
     fn visit(&mut self, res: Result<ignore::DirEntry, ignore::Error>) -> WalkState {
         match res {
             Ok(e) => {
-                if e.file_type().is_some_and(|t| t.is_file()) {
+                let Some(t) = e.file_type() else {
+                    return WalkState::Continue;
+                };
+                if t.is_file() {
                     self.files.push(Entry {
                         rel: relative(self.root, e.path()),
                         abs: e.into_path(),
+                    });
+                } else if t.is_symlink() {
+                    if let Some(why) = symlink_issue(self.root, e.path()) {
+                        self.errs.push(WalkIssue {
+                            rel: relative(self.root, e.path()),
+                            message: why,
+                        });
+                    }
+                } else if !t.is_dir() {
+                    // Opening a FIFO blocks until a writer comes; devices and sockets are not
+                    // source files either.
+                    self.errs.push(WalkIssue {
+                        rel: relative(self.root, e.path()),
+                        message: format!("skipped: {}, not a regular file", special_kind(&t)),
                     });
                 }
             }
@@ -141,7 +171,7 @@ impl ParallelVisitor for Collector<'_> {
                 rel: error_path(&err)
                     .map(|p| relative(self.root, &p))
                     .unwrap_or_default(),
-                message: err.to_string(),
+                message: format!("could not read: {err}"),
             }),
         }
         WalkState::Continue
@@ -157,6 +187,49 @@ impl Drop for Collector<'_> {
             i.append(&mut self.errs);
         }
     }
+}
+
+/// Why a symbolic link deserves a note, or `None` when it points at a file or folder inside the
+/// root: that target is checked under its own path, so the link adds nothing. Links are never
+/// followed; this only resolves the target's path (no open).
+fn symlink_issue(root: &Path, link: &Path) -> Option<String> {
+    let target = match std::fs::canonicalize(link) {
+        Ok(t) => t,
+        Err(e) if e.raw_os_error() == Some(ELOOP) => {
+            return Some("skipped: symbolic link loop".into())
+        }
+        Err(_) => return Some("skipped: broken symbolic link".into()),
+    };
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    if target.starts_with(&root) {
+        None
+    } else {
+        Some("skipped: symbolic link to a path outside the checked root, not followed".into())
+    }
+}
+
+/// `ELOOP` on Linux and the BSDs (macOS included).
+#[cfg(target_os = "linux")]
+const ELOOP: i32 = 40;
+#[cfg(not(target_os = "linux"))]
+const ELOOP: i32 = 62;
+
+fn special_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = t;
+    "a special file"
 }
 
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {
@@ -192,6 +265,13 @@ pub enum ReadOutcome {
 
 /// Reads a file, refusing it when it is larger than `limit` bytes.
 pub fn read(path: &Path, limit: u64) -> std::io::Result<ReadOutcome> {
+    // Checked before the open: opening a FIFO would block.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
     let file = std::fs::File::open(path)?;
     let len = file.metadata()?.len();
     if len > limit {

@@ -13,12 +13,12 @@ impl Reporter for Concise {
         for f in &report.findings {
             out.push_str(&format!(
                 "{}:{}:{}: {} {} {}\n",
-                super::human::sanitize(&f.path),
+                super::human::escape_line(&f.path),
                 f.line,
                 f.column,
                 f.code(),
                 f.severity,
-                super::human::sanitize(&f.message)
+                super::human::escape_line(&f.message)
             ));
         }
         out

@@ -12,11 +12,20 @@ use crate::rule::Severity;
 /// The GitHub annotations reporter.
 pub struct Github;
 
-/// Escapes a command's message.
+/// Escapes a command's message; other control characters (terminal escape sequences, which the
+/// Actions log would interpret) are written out visibly.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Escapes a command property value.
@@ -69,6 +78,7 @@ mod tests {
     #[test]
     fn escaping() {
         assert_eq!(escape_data("50% a\r\nb"), "50%25 a%0D%0Ab");
+        assert_eq!(escape_data("a\u{1b}[31m"), "a\\u{1b}[31m");
         assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
     }
 }

@@ -17,17 +17,57 @@ use crate::rule::Severity;
 /// The human reporter.
 pub struct Human;
 
-/// Replaces control characters (terminal escape sequences in file names or messages) with `?`.
+/// Whether a character must not reach a terminal raw: control characters (escape sequences)
+/// and the bidirectional overrides that make text read differently from what it is.
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Escapes control characters visibly (`\u{1b}`), keeping line breaks and tabs: for messages
+/// and help, whose text may come from the repository.
 pub fn sanitize(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                '?'
-            } else {
-                c
-            }
-        })
-        .collect()
+    escape(s, |c| c == '\n' || c == '\t')
+}
+
+/// Escapes every control character visibly, line breaks included (`\n`): for file names and
+/// anything printed on one line.
+pub fn escape_line(s: &str) -> String {
+    escape(s, |_| false)
+}
+
+fn escape(s: &str, keep: impl Fn(char) -> bool) -> String {
+    if !s.chars().any(|c| is_unsafe(c) && !keep(c)) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            c if !is_unsafe(c) || keep(c) => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+        }
+    }
+    out
+}
+
+/// The file text shown in a snippet with each unsafe character replaced by as many `?` as it
+/// has bytes, so that spans (byte offsets) still point at the same text.
+fn sanitize_source(text: &Arc<str>) -> Arc<str> {
+    let unsafe_here = |c: char| is_unsafe(c) && !matches!(c, '\n' | '\t' | '\r');
+    if !text.chars().any(unsafe_here) {
+        return text.clone();
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if unsafe_here(c) {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
 }
 
 struct FindingDiagnostic<'a> {
@@ -120,7 +160,7 @@ impl Reporter for Human {
                 } else {
                     text.clone()
                 };
-                NamedSource::new(sanitize(&f.path), text)
+                NamedSource::new(escape_line(&f.path), sanitize_source(&text))
             });
             let diag = FindingDiagnostic {
                 finding: f,
@@ -132,7 +172,12 @@ impl Reporter for Human {
             if handler.render_report(&mut buf, &diag).is_ok() {
                 if diag.source.is_none() {
                     // No snippet to carry the location: say where.
-                    out.push_str(&format!("{}:{}:{}\n", sanitize(&f.path), f.line, f.column));
+                    out.push_str(&format!(
+                        "{}:{}:{}\n",
+                        escape_line(&f.path),
+                        f.line,
+                        f.column
+                    ));
                 }
                 out.push_str(&buf);
                 out.push('\n');
@@ -203,7 +248,7 @@ fn summary(report: &Report, settings: &Settings, opts: &RenderOptions) -> String
         out.push_str(&format!(
             "{}: {}\n",
             paint(opts, "36", "note"),
-            sanitize(note)
+            escape_line(note)
         ));
     }
     out.push('\n');
@@ -244,4 +289,19 @@ fn summary(report: &Report, settings: &Settings, opts: &RenderOptions) -> String
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_are_visible_and_spans_survive() {
+        assert_eq!(escape_line("a\nb\u{1b}[31m"), "a\\nb\\u{1b}[31m");
+        assert_eq!(sanitize("a\nb\u{202e}"), "a\nb\\u{202e}");
+        let text: Arc<str> = "x\u{1b}\u{85}\u{202e}y\r\n".into();
+        let clean = sanitize_source(&text);
+        assert_eq!(&*clean, "x??????y\r\n");
+        assert_eq!(clean.len(), text.len());
+    }
 }

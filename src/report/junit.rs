@@ -29,7 +29,10 @@ pub fn escape_xml(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            // Not allowed in XML 1.0 (nor as a character reference): written out visibly.
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -120,7 +123,7 @@ mod tests {
     fn escapes() {
         assert_eq!(
             escape_xml("a<b & \"c\" 'd'>\u{1b}[31m"),
-            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;[31m"
+            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;\\u{1b}[31m"
         );
     }
 }

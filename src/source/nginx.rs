@@ -9,6 +9,9 @@ use std::ops::Range;
 use super::shell::Word;
 use super::{ParseError, SourceFile};
 
+/// Deepest block nesting parsed.
+const MAX_DEPTH: usize = 200;
+
 /// One directive: `name arg1 arg2;` or `name args { ... }`.
 #[derive(Clone, Debug)]
 pub struct Directive {
@@ -64,6 +67,15 @@ impl<'a> NginxConf<'a> {
                         context,
                     });
                     if open {
+                        // Each directive records its enclosing blocks: a hostile file nested
+                        // 100,000 deep would cost quadratic memory. Real configurations nest a
+                        // handful of levels.
+                        if stack.len() >= MAX_DEPTH {
+                            return Err(ParseError::new(
+                                format!("nginx: blocks nested deeper than {MAX_DEPTH} levels"),
+                                i..i + 1,
+                            ));
+                        }
                         stack.push((name.text, i));
                     }
                     i += 1;

@@ -567,11 +567,15 @@ impl Rule for RemoteScriptExecution {
         let text = &file.source.text;
         let mut s = Scanner::default();
         let runs = file.run_scripts();
+        // Looked up by position, not searched: a 100,000-line Dockerfile stays linear.
+        let mut by_start = std::collections::HashMap::new();
+        for script in &runs {
+            by_start.entry(script.span.start).or_insert(script);
+        }
         for ins in &file.doc.instructions {
             match ins {
                 Instruction::Run(r) => {
-                    let start = r.run.span.start;
-                    if let Some(script) = runs.iter().find(|s| s.span.start == start) {
+                    if let Some(script) = by_start.get(&r.run.span.start) {
                         s.scan(&script.commands, text);
                     }
                 }

@@ -296,11 +296,14 @@ impl Rule for LoopbackBindInContainer {
         for c in &file.calls {
             let default =
                 !c.method && (c.callee == "rocket::build" || c.callee == "rocket::ignite");
-            // `rocket::build().configure(figment)` replaces the configuration.
-            let configured = file.calls.iter().any(|m| {
-                m.method && m.callee == "configure" && m.root.as_deref() == Some(&c.callee)
-            });
-            if default && !configured {
+            // `rocket::build().configure(figment)` replaces the configuration. Searched only
+            // for Rocket's constructors: every call against every call is quadratic.
+            let configured = || {
+                file.calls.iter().any(|m| {
+                    m.method && m.callee == "configure" && m.root.as_deref() == Some(&c.callee)
+                })
+            };
+            if default && !configured() {
                 cx.fact(ROCKET_DEFAULT, c.callee_span.clone(), "");
             }
         }
