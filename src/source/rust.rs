@@ -446,17 +446,18 @@ impl TestRanges {
 
 /// The root path (resolved by `resolve`) and the inner method names, innermost first, of a
 /// method call's receiver chain: `PgPoolOptions::new().max_connections(5).connect(..)` gives
-/// `(Some("…PgPoolOptions::new"), ["max_connections"])`.
+/// `(Some("…PgPoolOptions::new"), ["max_connections"])`. At most [`MAX_CHAIN`] names, those nearest
+/// the root.
 pub fn receiver_chain(
     m: &syn::ExprMethodCall,
     resolve: &dyn Fn(&syn::Path) -> String,
 ) -> (Option<String>, Vec<String>) {
-    let mut chain = Vec::new();
+    let mut chain: Vec<&syn::Ident> = Vec::new();
     let mut recv = &*m.receiver;
     let root = loop {
         match recv {
             Expr::MethodCall(inner) => {
-                chain.push(inner.method.to_string());
+                chain.push(&inner.method);
                 recv = &inner.receiver;
             }
             Expr::Await(a) => recv = &a.base,
@@ -471,8 +472,35 @@ pub fn receiver_chain(
             _ => break None,
         }
     };
-    chain.reverse();
+    // Every call of a chain gets its own copy: keep the methods nearest the root (where a
+    // builder is configured), so that a chain of thousands of calls costs linear memory.
+    let kept = chain.len().saturating_sub(MAX_CHAIN);
+    let chain = chain[kept..].iter().rev().map(|i| i.to_string()).collect();
     (root, chain)
+}
+
+/// Methods of a receiver chain kept per call.
+const MAX_CHAIN: usize = 64;
+
+/// The byte range of a method call, from its leftmost token to its closing parenthesis.
+/// `m.span()` would print the whole receiver chain back to tokens at every call of a chain:
+/// cubic in the chain's length.
+pub fn method_call_range(m: &syn::ExprMethodCall) -> Range<usize> {
+    left_start(&m.receiver)..byte_range(m.paren_token.span.close()).end
+}
+
+/// Where an expression starts, walking down the left edge of postfix expressions instead of
+/// spanning the whole tree.
+fn left_start(e: &Expr) -> usize {
+    match e {
+        Expr::MethodCall(m) => left_start(&m.receiver),
+        Expr::Field(f) => left_start(&f.base),
+        Expr::Await(a) => left_start(&a.base),
+        Expr::Try(t) => left_start(&t.expr),
+        Expr::Index(i) => left_start(&i.expr),
+        Expr::Call(c) => left_start(&c.func),
+        e => byte_range(e.span()).start,
+    }
 }
 
 /// The attributes of an item, for the kinds that can carry test markers.
@@ -1258,7 +1286,7 @@ impl<'ast> Visit<'ast> for Extractor {
             method: true,
             root,
             chain,
-            span: byte_range(m.span()),
+            span: method_call_range(m),
             callee_span: byte_range(m.method.span()),
             args: m.args.iter().map(|a| byte_range(a.span())).collect(),
             lit_args: m.args.iter().map(lit_str).collect(),
@@ -1330,6 +1358,28 @@ mod tests {
             src.into(),
         )));
         RustFile::parse(source, false).expect("test source parses")
+    }
+
+    #[test]
+    fn long_method_chains_stay_linear() {
+        // syn recurses once per call of the chain: the engine's threads have a large stack.
+        let run = || {
+            let chain = format!("fn f() {{ let _a = x{}; }}", ".m()".repeat(3_000));
+            let file = parse(&chain);
+            assert_eq!(file.calls.len(), 3_000);
+            assert!(file.calls.iter().all(|c| c.chain.len() <= MAX_CHAIN));
+            let last = file
+                .calls
+                .iter()
+                .max_by_key(|c| c.span.end)
+                .map(|c| c.span.clone());
+            assert_eq!(last, Some(18..chain.len() - 3));
+        };
+        let worker = std::thread::Builder::new()
+            .stack_size(256 * 1024 * 1024)
+            .spawn(run)
+            .expect("spawn a test thread");
+        assert!(worker.join().is_ok());
     }
 
     #[test]
