@@ -4,7 +4,7 @@
 Usage: report.py META_FILE CORPUS_JSON STARTUP_JSON OUT_MD
 
 META_FILE holds `key=value` lines written by benches/run. Prints the report and writes it to
-OUT_MD. Only arithmetic on measured medians; nothing here judges a number good or bad.
+OUT_MD. Only arithmetic on measured medians, set beside the targets of issue 6.
 """
 
 import json
@@ -62,6 +62,7 @@ def main():
     out.append(f"- runs: {meta.get('runs')} per command after {meta.get('warmup')} warm-up, "
                f"same machine, same run; medians; wall time (hyperfine)")
     out.append(f"- findings reported by (a): {meta.get('findings')}")
+    out.append(f"- prefilter check: {meta.get('prefilter_check', 'skipped')}")
     out.append("")
     out.append("| command | median | mean ± σ | min … max | files/s | MB/s | peak RSS |")
     out.append("|---|---:|---:|---:|---:|---:|---:|")
@@ -80,8 +81,21 @@ def main():
     out.append(f"| (a)/(d): twelve-check vs rg walk | {med['a'] / med['d']:.1f}× |")
     out.append(f"| (b)/(a): speed-up of default threads over -j1 | {med['b'] / med['a']:.2f}× |")
     out.append("")
-
     st = results(startup_json)
+    demo = statistics.median(r["median"] for r in st)
+    rss_a = int(rss["a"]) / 1024 if rss.get("a") else float("nan")
+    checks = [
+        ("(a) at most 2× (c)", f"{med['a'] / med['c']:.2f}×", med["a"] / med["c"] <= 2.0),
+        ("peak RSS of (a) under 150 MiB", f"{rss_a:.0f} MiB", rss_a < 150),
+        ("(b)/(a) at least 1.7×", f"{med['b'] / med['a']:.2f}×", med["b"] / med["a"] >= 1.7),
+        ("demo app under 50 ms", fmt_s(demo), demo < 0.050),
+    ]
+    out.append("| target (issue 6) | measured | met |")
+    out.append("|---|---:|:-:|")
+    for name, value, ok in checks:
+        out.append(f"| {name} | {value} | {'yes' if ok else 'no'} |")
+    out.append("")
+
     out.append("Start-up on an ordinary repository (`twelve-check --isolated --exit-zero "
                "fixtures/apps/<app>`, human format, output to /dev/null):")
     out.append("")

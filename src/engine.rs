@@ -246,8 +246,10 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Files looked at.
     pub files_checked: usize,
-    /// Rust files parsed with syn (the rest had no trigger token).
+    /// Rust files parsed with syn (no enabled rule could fire on the rest).
     pub rust_parsed: usize,
+    /// Wall time of each phase of the run, summed over roots (for `-v`).
+    pub phases: Vec<(&'static str, std::time::Duration)>,
     /// Findings silenced by inline suppressions.
     pub suppressed: usize,
     /// The enabled rules.
@@ -525,6 +527,16 @@ fn check_root(
     threads: usize,
     report: &mut Report,
 ) {
+    let mut clock = std::time::Instant::now();
+    let mut phase = |report: &mut Report, name: &'static str| {
+        let now = std::time::Instant::now();
+        let spent = now - clock;
+        clock = now;
+        match report.phases.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, d)) => *d += spent,
+            None => report.phases.push((name, spent)),
+        }
+    };
     let (entries, issues) = walk::walk(
         root,
         &WalkOptions {
@@ -573,6 +585,8 @@ fn check_root(
         )
     });
 
+    phase(report, "walk and .gitignore");
+
     // Phase 1: manifests, so that every file knows its crate.
     let (manifest_entries, other_entries): (Vec<&Entry>, Vec<&Entry>) = entries
         .iter()
@@ -598,6 +612,8 @@ fn check_root(
     index.crates = ctx.crates.clone();
     probe_lockfiles(root, &mut index);
 
+    phase(report, "manifests");
+
     // Phase 2: everything else.
     let other_outcomes: Vec<FileOutcome> = other_entries
         .par_iter()
@@ -622,6 +638,8 @@ fn check_root(
         ))
     });
     report.files_checked += entries.len();
+
+    phase(report, "other files");
 
     // Repo-level rules.
     let mut repo_violations = Vec::new();
@@ -670,6 +688,8 @@ fn check_root(
         );
         outcome.findings.push(f);
     }
+
+    phase(report, "repository rules");
 
     for issue in issues {
         if settings.is_enabled(RuleId::UnparsableFile) {
@@ -731,6 +751,7 @@ fn check_root(
         }
         apply_suppressions(outcome, &ctx, report);
     }
+    phase(report, "suppressions");
 }
 
 fn crates(index: &RepoIndex, settings: &Settings) -> Vec<CrateInfo> {

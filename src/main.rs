@@ -357,6 +357,12 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
             report.rust_parsed,
             start.elapsed()
         );
+        let phases: Vec<String> = report
+            .phases
+            .iter()
+            .map(|(name, d)| format!("{name} {d:.0?}"))
+            .collect();
+        eprintln!("twelve-check: phases: {}", phases.join(", "));
     }
     if args.exit_zero {
         return Ok(0);
