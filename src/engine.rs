@@ -275,42 +275,111 @@ struct Dispatch {
     nginx: Vec<RuleId>,
     run: Vec<RuleId>,
     repo: Vec<RuleId>,
-    prefilter: Option<AhoCorasick>,
-    /// For each prefilter pattern, the rules it triggers: bit i is `rust[i]`.
-    trigger_rules: Vec<u64>,
+    /// One trigger scan per kind of crate (see [`crate_kind`]), built on first use from the
+    /// rules whose crate scope admits that kind: a library's files are not searched for the
+    /// triggers of service-only rules.
+    scans: [std::sync::OnceLock<Option<TriggerScan>>; 8],
+}
+
+/// The trigger tokens of the Rust rules admitted for one kind of crate.
+struct TriggerScan {
+    /// Bit i: rule `rust[i]` is admitted.
+    admitted: u64,
+    ac: AhoCorasick,
+    /// For each pattern, the rules it triggers (bit i is `rust[i]`), including the rules of
+    /// every pattern inside it.
+    masks: Vec<u64>,
+}
+
+/// The crate flags the crate scopes look at, as an index into `Dispatch::scans`.
+fn crate_kind(krate: Option<&CrateInfo>) -> usize {
+    krate.map_or(0, |k| {
+        usize::from(k.has_bin) | usize::from(k.in_service) << 1 | usize::from(k.is_service) << 2
+    })
+}
+
+impl TriggerScan {
+    fn new(rust: &[RuleId], kind: usize) -> Option<TriggerScan> {
+        let probe = CrateInfo {
+            dir: String::new(),
+            manifest: String::new(),
+            has_bin: kind & 1 != 0,
+            in_service: kind & 2 != 0,
+            is_service: kind & 4 != 0,
+        };
+        let krate = (kind != 0).then_some(&probe);
+        let mut admitted = 0u64;
+        let mut triggers: Vec<&str> = Vec::new();
+        let mut rules: Vec<u64> = Vec::new();
+        for (i, id) in rust.iter().enumerate() {
+            if !id.rule().crate_scope().admits(krate) {
+                continue;
+            }
+            admitted |= 1 << i;
+            for t in id.rule().rust_triggers() {
+                match triggers.iter().position(|x| x.eq_ignore_ascii_case(t)) {
+                    Some(p) => rules[p] |= 1 << i,
+                    None => {
+                        triggers.push(t);
+                        rules.push(1 << i);
+                    }
+                }
+            }
+        }
+        if triggers.is_empty() {
+            return None;
+        }
+        // The scan reports the longest match at each position; a shorter trigger starting there
+        // is a prefix of it, so a pattern's mask carries the rules of every pattern inside it.
+        let lower: Vec<String> = triggers.iter().map(|t| t.to_ascii_lowercase()).collect();
+        let masks = lower
+            .iter()
+            .map(|outer| {
+                lower
+                    .iter()
+                    .zip(&rules)
+                    .filter(|(inner, _)| outer.contains(inner.as_str()))
+                    .fold(0, |m, (_, r)| m | r)
+            })
+            .collect();
+        let ac = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&triggers)
+            .ok()?;
+        Some(TriggerScan {
+            admitted,
+            ac,
+            masks,
+        })
+    }
 }
 
 impl Dispatch {
-    /// The Rust rules that could fire on `text` in a crate that is (or is not) a service: those
-    /// with a trigger token present whose finer check agrees. Empty means: do not parse.
+    /// The Rust rules that could fire on `text` in `krate`: those its crate scope admits, with a
+    /// trigger token present, whose finer check agrees. Empty means: do not parse.
     fn rust_candidates(&self, text: &str, krate: Option<&CrateInfo>) -> Vec<RuleId> {
-        let Some(ac) = &self.prefilter else {
+        let kind = crate_kind(krate);
+        let Some(scan) = self.scans[kind]
+            .get_or_init(|| TriggerScan::new(&self.rust, kind))
+            .as_ref()
+        else {
             return Vec::new();
         };
-        // Bit i: rule `rust[i]`. Rules of another crate scope count as seen from the start.
-        let all = mask(self.rust.len());
-        let in_scope = self
-            .rust
-            .iter()
-            .enumerate()
-            .filter(|(_, id)| id.rule().crate_scope().admits(krate))
-            .fold(0u64, |m, (i, _)| m | 1 << i);
-        if in_scope == 0 {
-            return Vec::new();
-        }
-        let mut seen = !in_scope & all;
+        let mut seen = 0u64;
         // Every position where some trigger starts, with the longest trigger there: the same set
         // of triggers as an overlapping scan, but each search can skip ahead with the
         // automaton's prefilter instead of stepping through every byte.
         let mut input = aho_corasick::Input::new(text);
-        while let Some(m) = ac.find(input.clone()) {
-            seen |= self.trigger_rules[m.pattern().as_usize()];
-            if seen == all || m.start() + 1 >= text.len() {
+        while let Some(m) = scan.ac.find(input.clone()) {
+            seen |= scan.masks[m.pattern().as_usize()];
+            if seen == scan.admitted || m.start() + 1 >= text.len() {
                 break;
             }
             input.set_start(m.start() + 1);
         }
-        let hit = seen & in_scope;
+        let hit = seen & scan.admitted;
         if hit == 0 {
             return Vec::new();
         }
@@ -337,40 +406,6 @@ impl Dispatch {
         // programming error caught by the tests, not a user error.
         debug_assert!(rust.len() <= 64, "more Rust rules than prefilter bits");
         rust.truncate(64);
-        let mut triggers: Vec<&str> = Vec::new();
-        let mut trigger_rules: Vec<u64> = Vec::new();
-        for (i, id) in rust.iter().enumerate() {
-            for t in id.rule().rust_triggers() {
-                match triggers.iter().position(|x| x.eq_ignore_ascii_case(t)) {
-                    Some(p) => trigger_rules[p] |= 1 << i,
-                    None => {
-                        triggers.push(t);
-                        trigger_rules.push(1 << i);
-                    }
-                }
-            }
-        }
-        // A pattern's mask also carries the rules of every pattern inside it: the scan reports
-        // the longest match at each position, and a shorter trigger starting there is a prefix
-        // of it.
-        let lower: Vec<String> = triggers.iter().map(|t| t.to_ascii_lowercase()).collect();
-        let trigger_rules: Vec<u64> = lower
-            .iter()
-            .map(|outer| {
-                lower
-                    .iter()
-                    .zip(&trigger_rules)
-                    .filter(|(inner, _)| outer.contains(inner.as_str()))
-                    .fold(0, |m, (_, r)| m | r)
-            })
-            .collect();
-        let prefilter = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&triggers)
-            .ok()
-            .filter(|_| !triggers.is_empty());
         Dispatch {
             rust,
             text: pick(|i| i.text),
@@ -383,18 +418,8 @@ impl Dispatch {
             nginx: pick(|i| i.nginx),
             run: pick(|i| i.run),
             repo: pick(|i| i.repo),
-            prefilter,
-            trigger_rules,
+            scans: Default::default(),
         }
-    }
-}
-
-/// The low `n` bits set.
-fn mask(n: usize) -> u64 {
-    if n >= 64 {
-        u64::MAX
-    } else {
-        (1u64 << n) - 1
     }
 }
 
