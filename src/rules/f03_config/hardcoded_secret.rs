@@ -228,16 +228,41 @@ impl Rule for HardcodedSecret {
         }
         // A named secret needs a literal whose value passes `looks_secret` for some kind, written
         // at most two lines below a name of that kind (`const API_KEY: &str =\n    "..."`).
-        // The hints are substrings of every name `secret_name` accepts and of the credential
-        // calls (`basic_auth`, `Credentials::new`, `Authorization`).
-        const PASSWORD_HINTS: &[&str] = &["pass", "pw", "auth", "credential"];
-        const KEY_HINTS: &[&str] = &["secret", "token", "bearer", "credential", "key", "auth"];
+        // The hints are the words `secret_name` looks for (whole words of an identifier or key:
+        // `DB_PASSWORD`, `apiKey`, `x-api-key`, plurals too) and those of the credential calls
+        // (`basic_auth`, `Credentials::new`, `Authorization`).
+        const PASSWORD_HINTS: &[&str] = &[
+            "password",
+            "passwd",
+            "passphrase",
+            "pwd",
+            "pass",
+            "pw",
+            "auth",
+            "credential",
+            "credentials",
+        ];
+        const KEY_HINTS: &[&str] = &[
+            "secret",
+            "token",
+            "bearer",
+            "credential",
+            "credentials",
+            "key",
+            "auth",
+            "authorization",
+        ];
         static HINTS: std::sync::OnceLock<Option<(aho_corasick::AhoCorasick, Vec<u8>)>> =
             std::sync::OnceLock::new();
         let Some((ac, class)) = HINTS.get_or_init(|| {
             let mut words: Vec<&str> = Vec::new();
             let mut class: Vec<u8> = Vec::new();
-            for (hints, bit) in [(PASSWORD_HINTS, 1u8), (KEY_HINTS, 2u8)] {
+            let lists = [
+                (PASSWORD_HINTS, 1u8),
+                (KEY_HINTS, 2u8),
+                (common::COMPOUND_KEYS, 2u8),
+            ];
+            for (hints, bit) in lists {
                 for h in hints {
                     match words.iter().position(|w| w == h) {
                         Some(i) => class[i] |= bit,
@@ -250,6 +275,7 @@ impl Rule for HardcodedSecret {
             }
             aho_corasick::AhoCorasick::builder()
                 .ascii_case_insensitive(true)
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
                 .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .build(&words)
                 .ok()
@@ -257,12 +283,31 @@ impl Rule for HardcodedSecret {
         }) else {
             return true;
         };
+        let bytes = src.text.as_bytes();
+        // A hint counts where it is a whole word of a name: after a non-letter or a camel-case
+        // step, before a non-lower-case letter or a plural `s`. (All hints are letters, so a
+        // match that ends in the middle of another cannot hide a whole word.)
+        let word_at = |start: usize, end: usize| {
+            let starts = start == 0 || {
+                let p = bytes[start - 1];
+                !p.is_ascii_alphabetic()
+                    || (p.is_ascii_lowercase() && bytes[start].is_ascii_uppercase())
+            };
+            let next = bytes.get(end).copied();
+            let ends = match next {
+                Some(b's') => !bytes.get(end + 1).is_some_and(u8::is_ascii_lowercase),
+                Some(n) => !n.is_ascii_lowercase(),
+                None => true,
+            };
+            starts && ends
+        };
         // Where each kind of hint starts, in order; found once per file.
         let mut password: Vec<usize> = Vec::new();
         let mut key: Vec<usize> = Vec::new();
-        // A plain scan is enough: no hint is inside another, and the one possible overlap
-        // (`passecret`) keeps the password hint, which admits both kinds below.
         for m in ac.find_iter(src.text) {
+            if !word_at(m.start(), m.end()) {
+                continue;
+            }
             let c = class[m.pattern().as_usize()];
             if c & 1 != 0 {
                 password.push(m.start());
@@ -274,7 +319,6 @@ impl Rule for HardcodedSecret {
         if password.is_empty() && key.is_empty() {
             return false;
         }
-        let bytes = src.text.as_bytes();
         // Whether a hint starts at most two lines above `at`.
         let near = |starts: &[usize], at: usize| {
             let i = starts.partition_point(|&s| s < at);
