@@ -91,15 +91,11 @@ impl Rule for CredentialsInUrl {
     }
 
     fn rust_wants(&self, src: &RustText<'_>) -> bool {
-        let text = src.text;
-        // Most `://` in Rust files are documentation links: parse only when some URL has a
-        // `user:password@` part.
-        static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-        RE.get_or_init(|| {
-            regex::Regex::new(r#"://[^\s/"'@:]*:[^\s/"'@]+@"#)
-                .unwrap_or_else(|e| unreachable!("constant regex: {e}"))
-        })
-        .is_match(text)
+        // Most `://` in Rust files are documentation links: parse only when a string literal
+        // holds a URL with a `user:password@` part, the check below.
+        src.literals()
+            .iter()
+            .any(|l| find_urls(&l.value).iter().any(|u| u.has_credential()))
     }
 
     fn check_rust(&self, file: &RustFile, cx: &mut RuleCtx<'_>) {
