@@ -24,7 +24,7 @@ use crate::source::dotenv::DotenvFile;
 use crate::source::k8s::{self, K8sFile};
 use crate::source::manifest::Manifest;
 use crate::source::nginx::NginxConf;
-use crate::source::prefilter::RustText;
+use crate::source::prefilter::{skip_block_comment, skip_quoted, skip_raw, RustText};
 use crate::source::procfile::Procfile;
 use crate::source::run::{self, RunCommand};
 use crate::source::rust::RustFile;
@@ -1269,7 +1269,7 @@ pub fn nesting_depth(text: &str) -> usize {
                 continue;
             }
             b'"' => {
-                i = skip_string(b, i + 1);
+                i = skip_quoted(b, i + 1);
                 continue;
             }
             b'\'' => {
@@ -1349,7 +1349,14 @@ pub fn nesting_depth(text: &str) -> usize {
                 if matches!(word, b"r" | b"br" | b"cr" | b"b" | b"c")
                     && matches!(b.get(i), Some(b'"' | b'#'))
                 {
-                    i = skip_prefixed_string(b, i, word != b"b" && word != b"c");
+                    let hashes = b[i..].iter().take_while(|&&x| x == b'#').count();
+                    i = match b.get(i + hashes) {
+                        Some(b'"') if hashes > 0 || !matches!(word, b"b" | b"c") => {
+                            skip_raw(b, i + hashes + 1, hashes)
+                        }
+                        Some(b'"') => skip_quoted(b, i + 1),
+                        _ => i + hashes,
+                    };
                     continue;
                 }
                 if KEYWORDS.contains(&word) {
@@ -1381,65 +1388,6 @@ fn next_token(b: &[u8], mut i: usize) -> &[u8] {
             return &b[i.min(b.len())..];
         }
     }
-}
-
-/// The index after the (nested) block comment starting at `i`.
-fn skip_block_comment(b: &[u8], mut i: usize) -> usize {
-    let mut level = 0usize;
-    while i < b.len() {
-        if b[i..].starts_with(b"/*") {
-            level += 1;
-            i += 2;
-        } else if b[i..].starts_with(b"*/") {
-            level = level.saturating_sub(1);
-            i += 2;
-            if level == 0 {
-                return i;
-            }
-        } else {
-            i += 1;
-        }
-    }
-    b.len()
-}
-
-/// The index after a `"`-string whose body starts at `i` (escapes honoured).
-fn skip_string(b: &[u8], mut i: usize) -> usize {
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            _ => i += 1,
-        }
-    }
-    b.len()
-}
-
-/// The index after a string whose prefix (`r`, `br`, `b`...) ends just before `i`.
-fn skip_prefixed_string(b: &[u8], mut i: usize, raw: bool) -> usize {
-    if !raw {
-        return skip_string(b, i + 1);
-    }
-    let hashes = b[i..].iter().take_while(|&&x| x == b'#').count();
-    i += hashes;
-    if b.get(i) != Some(&b'"') {
-        return i;
-    }
-    i += 1;
-    while i < b.len() {
-        if b[i] == b'"'
-            && b[i + 1..]
-                .iter()
-                .take(hashes)
-                .filter(|&&x| x == b'#')
-                .count()
-                == hashes
-        {
-            return i + 1 + hashes;
-        }
-        i += 1;
-    }
-    b.len()
 }
 
 #[cfg(test)]

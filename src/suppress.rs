@@ -24,6 +24,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::registry::Selector;
+use crate::source::prefilter::{skip_char_or_lifetime, skip_quoted, skip_raw};
 use crate::source::{FileKind, SourceFile};
 
 /// One suppression comment.
@@ -233,18 +234,6 @@ fn line_end(b: &[u8], from: usize) -> usize {
     }
 }
 
-/// Skips a `"..."` string whose opening quote is just before `i`; returns the offset after it.
-fn skip_quoted(b: &[u8], mut i: usize) -> usize {
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            _ => i += 1,
-        }
-    }
-    b.len()
-}
-
 /// Rust comments, found with a small lexer that knows string, raw string, byte string, char
 /// and lifetime tokens and nested block comments.
 fn rust_comments(text: &str) -> Vec<Comment> {
@@ -313,43 +302,6 @@ fn rust_comments(text: &str) -> Vec<Comment> {
         }
     }
     out
-}
-
-/// Skips a raw string body starting at `i` up to `"` followed by `hashes` `#`s.
-fn skip_raw(b: &[u8], mut i: usize, hashes: usize) -> usize {
-    while i < b.len() {
-        if b[i] == b'"'
-            && b[i + 1..]
-                .iter()
-                .take(hashes)
-                .filter(|&&c| c == b'#')
-                .count()
-                == hashes
-        {
-            return i + 1 + hashes;
-        }
-        i += 1;
-    }
-    b.len()
-}
-
-/// At a `'`: skips a char literal (`'x'`, `'\n'`, `'\u{1F600}'`), or just the quote of a
-/// lifetime or label (`'a`).
-fn skip_char_or_lifetime(text: &str, i: usize) -> usize {
-    let b = text.as_bytes();
-    if b.get(i + 1) == Some(&b'\\') {
-        // Escape: the escaped character, then up to the closing quote on the same line.
-        let from = (i + 3).min(b.len());
-        return b[from..]
-            .iter()
-            .position(|&c| c == b'\'' || c == b'\n')
-            .map_or(b.len(), |p| from + p + 1);
-    }
-    let next = text.get(i + 1..).and_then(|t| t.chars().next());
-    match next {
-        Some(c) if b.get(i + 1 + c.len_utf8()) == Some(&b'\'') => i + 2 + c.len_utf8(),
-        _ => i + 1,
-    }
 }
 
 /// TOML comments: `#` outside basic, literal and multi-line strings.

@@ -1,5 +1,7 @@
 //! What the Rust prefilter sees of a file before deciding to parse it: the text and, found once
-//! on demand, its string literals with their values.
+//! on demand, its string literals with their values. Also the byte-level skips (comments,
+//! strings, char literals) that every token-free pass over Rust text shares: the nesting
+//! estimate before syn and the suppression-comment scan use them too.
 //!
 //! The literal scan is a small hand-written lexer: it skips comments, char literals and
 //! lifetimes, reads plain, raw, byte and C strings, and resolves escapes, building no tokens.
@@ -68,7 +70,7 @@ pub fn string_literals(text: &str) -> Vec<LexLit<'_>> {
                 out.push(lit);
                 i = end;
             }
-            b'\'' => i = skip_char_or_lifetime(b, i),
+            b'\'' => i = skip_char_or_lifetime(text, i),
             c if is_ident_byte(c) => {
                 let start = i;
                 while i < n && is_ident_byte(b[i]) {
@@ -88,7 +90,7 @@ pub fn string_literals(text: &str) -> Vec<LexLit<'_>> {
                             i = end;
                         }
                     }
-                    (b"b", Some(b'\'')) => i = skip_char_or_lifetime(b, i),
+                    (b"b", Some(b'\'')) => i = skip_char_or_lifetime(text, i),
                     _ => {}
                 }
             }
@@ -106,14 +108,14 @@ fn memchr_newline(b: &[u8], from: usize) -> usize {
 }
 
 /// Past a (nested) block comment starting at `i`.
-fn skip_block_comment(b: &[u8], mut i: usize) -> usize {
+pub(crate) fn skip_block_comment(b: &[u8], mut i: usize) -> usize {
     let mut depth = 0usize;
     while i < b.len() {
         if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
             depth += 1;
             i += 2;
         } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
-            depth -= 1;
+            depth = depth.saturating_sub(1);
             i += 2;
             if depth == 0 {
                 return i;
@@ -125,31 +127,51 @@ fn skip_block_comment(b: &[u8], mut i: usize) -> usize {
     b.len()
 }
 
-/// Past a char literal (`'x'`, `'\''`, `'\u{1F600}'`) or a lifetime (`'a`) starting at `i`.
-fn skip_char_or_lifetime(b: &[u8], i: usize) -> usize {
-    match b.get(i + 1) {
-        Some(b'\\') => {
-            // An escape: the literal ends at the next quote after the escaped character.
-            let mut j = i + 3;
-            while j < b.len() && b[j] != b'\'' && b[j] != b'\n' {
-                j += 1;
-            }
-            (j + 1).min(b.len())
+/// Past a `"`-string whose body starts at `i` (escapes honoured).
+pub(crate) fn skip_quoted(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
         }
-        Some(&c) => {
-            let width = match c {
-                0x00..=0x7f => 1,
-                0xc0..=0xdf => 2,
-                0xe0..=0xef => 3,
-                _ => 4,
-            };
-            if b.get(i + 1 + width) == Some(&b'\'') {
-                i + 2 + width
-            } else {
-                i + 1
-            }
+    }
+    b.len()
+}
+
+/// Past a raw string whose body starts at `i`, closed by `"` and `hashes` `#`s.
+pub(crate) fn skip_raw(b: &[u8], mut i: usize, hashes: usize) -> usize {
+    while i < b.len() {
+        if b[i] == b'"'
+            && b[i + 1..]
+                .iter()
+                .take(hashes)
+                .filter(|&&c| c == b'#')
+                .count()
+                == hashes
+        {
+            return i + 1 + hashes;
         }
-        None => i + 1,
+        i += 1;
+    }
+    b.len()
+}
+
+/// Past a char literal (`'x'`, `'\\''`, `'\\u{1F600}'`) or a lifetime (`'a`) starting at `i`.
+pub(crate) fn skip_char_or_lifetime(text: &str, i: usize) -> usize {
+    let b = text.as_bytes();
+    if b.get(i + 1) == Some(&b'\\') {
+        // Escape: the escaped character, then up to the closing quote on the same line.
+        let from = (i + 3).min(b.len());
+        return b[from..]
+            .iter()
+            .position(|&c| c == b'\'' || c == b'\n')
+            .map_or(b.len(), |p| from + p + 1);
+    }
+    let next = text.get(i + 1..).and_then(|t| t.chars().next());
+    match next {
+        Some(c) if b.get(i + 1 + c.len_utf8()) == Some(&b'\'') => i + 2 + c.len_utf8(),
+        _ => i + 1,
     }
 }
 
@@ -157,18 +179,11 @@ fn skip_char_or_lifetime(b: &[u8], i: usize) -> usize {
 /// prefix begins.
 fn quoted(text: &str, start: usize, quote: usize, byte: bool) -> (usize, LexLit<'_>) {
     let b = text.as_bytes();
-    let mut j = quote + 1;
-    let mut escaped = false;
-    while j < b.len() && b[j] != b'"' {
-        if b[j] == b'\\' {
-            escaped = true;
-            j += 1;
-        }
-        j += 1;
-    }
-    let body = text.get(quote + 1..j.min(b.len())).unwrap_or("");
-    let end = (j + 1).min(b.len());
-    let value = if escaped {
+    let end = skip_quoted(b, quote + 1);
+    let closed = end > quote + 1 && b.get(end - 1) == Some(&b'"') && end <= b.len();
+    let body_end = if closed { end - 1 } else { end };
+    let body = text.get(quote + 1..body_end).unwrap_or("");
+    let value = if body.contains('\\') {
         Cow::Owned(unescape(body))
     } else {
         Cow::Borrowed(body)
@@ -187,43 +202,24 @@ fn quoted(text: &str, start: usize, quote: usize, byte: bool) -> (usize, LexLit<
 /// a raw identifier (`r#type`).
 fn raw(text: &str, start: usize, at: usize, byte: bool) -> Option<(usize, LexLit<'_>)> {
     let b = text.as_bytes();
-    let mut j = at;
-    while j < b.len() && b[j] == b'#' {
-        j += 1;
-    }
-    if b.get(j) != Some(&b'"') {
+    let hashes = b[at..].iter().take_while(|&&c| c == b'#').count();
+    if b.get(at + hashes) != Some(&b'"') {
         return None;
     }
-    let hashes = j - at;
-    let body_start = j + 1;
-    let mut k = body_start;
-    while k < b.len() {
-        if b[k] == b'"'
-            && b[k + 1..]
-                .iter()
-                .take(hashes)
-                .filter(|&&h| h == b'#')
-                .count()
-                == hashes
-        {
-            let body = text.get(body_start..k).unwrap_or("");
-            let end = k + 1 + hashes;
-            return Some((
-                end,
-                LexLit {
-                    span: start..end,
-                    value: Cow::Borrowed(body),
-                    byte,
-                },
-            ));
-        }
-        k += 1;
-    }
+    let body_start = at + hashes + 1;
+    let end = skip_raw(b, body_start, hashes);
+    let body_end = end.saturating_sub(1 + hashes).max(body_start);
+    let closed = end >= body_start + 1 + hashes && b.get(body_end) == Some(&b'"');
+    let body = if closed {
+        text.get(body_start..body_end)
+    } else {
+        text.get(body_start..)
+    };
     Some((
-        b.len(),
+        end,
         LexLit {
-            span: start..b.len(),
-            value: Cow::Borrowed(text.get(body_start..).unwrap_or("")),
+            span: start..end,
+            value: Cow::Borrowed(body.unwrap_or("")),
             byte,
         },
     ))
