@@ -92,10 +92,22 @@ impl Rule for CredentialsInUrl {
 
     fn rust_wants(&self, src: &RustText<'_>) -> bool {
         // Most `://` in Rust files are documentation links: parse only when a string literal
-        // holds a URL with a `user:password@` part, the check below.
-        src.literals()
+        // holds a URL with a `user:password@` part, the check below. The text is looked at
+        // first (cheaper than finding the literals): such a URL is written out unless escapes
+        // spell its `:` or `@` or a line continuation splits it.
+        static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+        let written = RE
+            .get_or_init(|| regex::Regex::new(r#"://[^\s/:@'"`]*:[^\s/@'"`]*@"#).ok())
+            .as_ref()
+            .is_none_or(|re| re.is_match(src.text));
+        let escaped = ["\\x", "\\u{", "\\\n", "\\\r\n"]
             .iter()
-            .any(|l| find_urls(&l.value).iter().any(|u| u.has_credential()))
+            .any(|e| src.text.contains(e));
+        (written || escaped)
+            && src
+                .literals()
+                .iter()
+                .any(|l| find_urls(&l.value).iter().any(|u| u.has_credential()))
     }
 
     fn check_rust(&self, file: &RustFile, cx: &mut RuleCtx<'_>) {
