@@ -54,47 +54,51 @@ fn is_ident_byte(b: u8) -> bool {
 /// the end of the text.
 pub fn string_literals(text: &str) -> Vec<LexLit<'_>> {
     let b = text.as_bytes();
-    let n = b.len();
     let mut out = Vec::new();
     let mut i = 0;
-    while i < n {
-        match b[i] {
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                i = memchr_newline(b, i);
+    // Jump from one byte that can start a comment, a char or a string to the next; a string's
+    // prefix (`r#`, `b`, `br`, `c`) is read backwards from its quote.
+    while let Some(off) = memchr::memchr3(b'"', b'\'', b'/', &b[i..]) {
+        let at = i + off;
+        match b[at] {
+            b'/' => {
+                i = match b.get(at + 1) {
+                    Some(b'/') => memchr_newline(b, at),
+                    Some(b'*') => skip_block_comment(b, at),
+                    _ => at + 1,
+                }
             }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i = skip_block_comment(b, i);
-            }
-            b'"' => {
-                let (end, lit) = quoted(text, i, i, false);
+            b'\'' => i = skip_char_or_lifetime(text, at),
+            _ => {
+                let hashes_at = at - b[..at].iter().rev().take_while(|&&c| c == b'#').count();
+                let word_start = |q: usize| q == 0 || !is_ident_byte(b[q - 1]);
+                let before = |q: usize, c: &[u8]| q >= 1 && c.contains(&b[q - 1]);
+                let raw_from = if before(hashes_at, b"r") && word_start(hashes_at - 1) {
+                    Some(hashes_at - 1)
+                } else if before(hashes_at, b"r")
+                    && before(hashes_at - 1, b"bc")
+                    && word_start(hashes_at - 2)
+                {
+                    Some(hashes_at - 2)
+                } else {
+                    None
+                };
+                if let Some(start) = raw_from {
+                    if let Some((end, lit)) = raw(text, start, hashes_at, b[start] == b'b') {
+                        out.push(lit);
+                        i = end;
+                        continue;
+                    }
+                }
+                let start = if hashes_at == at && before(at, b"bc") && word_start(at - 1) {
+                    at - 1
+                } else {
+                    at
+                };
+                let (end, lit) = quoted(text, start, at, start < at && b[start] == b'b');
                 out.push(lit);
                 i = end;
             }
-            b'\'' => i = skip_char_or_lifetime(text, i),
-            c if is_ident_byte(c) => {
-                let start = i;
-                while i < n && is_ident_byte(b[i]) {
-                    i += 1;
-                }
-                let ident = &b[start..i];
-                let next = b.get(i).copied();
-                match (ident, next) {
-                    (b"b" | b"c", Some(b'"')) => {
-                        let (end, lit) = quoted(text, start, i, ident == b"b");
-                        out.push(lit);
-                        i = end;
-                    }
-                    (b"r" | b"br" | b"cr", Some(b'"' | b'#')) => {
-                        if let Some((end, lit)) = raw(text, start, i, ident == b"br") {
-                            out.push(lit);
-                            i = end;
-                        }
-                    }
-                    (b"b", Some(b'\'')) => i = skip_char_or_lifetime(text, i),
-                    _ => {}
-                }
-            }
-            _ => i += 1,
         }
     }
     out
