@@ -97,8 +97,9 @@ fn hand_picked_nasty_inputs() {
         assert!(harness::run_target(target, data), "unknown target {target}");
     }
     // The pipeline on the same inputs under every file name.
+    let names = u8::try_from(harness::NAMES.len()).unwrap_or(u8::MAX);
     for (_, data) in &cases {
-        for pick in 0..=255u8 {
+        for pick in 0..names {
             harness::run_target("pipeline", &[&[pick], data.as_slice()].concat());
         }
     }

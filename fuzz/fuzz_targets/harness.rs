@@ -292,8 +292,8 @@ pub fn shell(data: &[u8]) {
     commands_in(&exec, lo, hi, "from_words");
 }
 
-/// File names covering every parser and file kind.
-const NAMES: &[&str] = &[
+/// File names covering every parser and file kind; the pipeline input's first byte picks one.
+pub const NAMES: &[&str] = &[
     "Dockerfile",
     "Procfile",
     "docker-compose.yml",
