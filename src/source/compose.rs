@@ -371,10 +371,10 @@ mod span_tests {
     fn folded_command_starting_with_multibyte() {
         // Found by fuzzing: `raw[1..]` sliced inside `é` when the source text differs from the
         // value (a folded plain scalar).
-        let c = parse(
-            "docker-compose.yml",
-            "services:\n  ui:\n    command: é\n      x\n",
-        );
+        let text = "services:\n  ui:\n    command: é\n      x\n";
+        let src = SourceFile::new("docker-compose.yml", FileKind::Yaml, text.into());
+        let file = StructuredFile::parse(&src).expect("valid YAML");
+        let c = ComposeFile::from_structured(&file).expect("compose");
         let cmd = c.services[0].command.as_ref().expect("command");
         assert_eq!(cmd.commands[0].words[0].text, "é");
     }
