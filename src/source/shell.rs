@@ -91,8 +91,12 @@ pub fn split(script: &str, base: usize) -> Vec<Command> {
 
 /// Splits an exec-form command (a JSON array of words, as in `CMD ["sh", "-c", "..."]`).
 pub fn from_words(words: Vec<Word>) -> Vec<Command> {
-    let span = match (words.first(), words.last()) {
-        (Some(a), Some(b)) => a.span.start..b.span.end,
+    // Not first..last: the words may come from several places out of order (a Kubernetes
+    // `args:` written before its `command:`), and a reversed range would panic on slicing.
+    let start = words.iter().map(|w| w.span.start).min();
+    let end = words.iter().map(|w| w.span.end).max();
+    let span = match (start, end) {
+        (Some(a), Some(b)) => a..b,
         _ => 0..0,
     };
     expand(
