@@ -138,15 +138,11 @@ pub fn command_of(n: &Node, source: &str) -> Option<ComposeCommand> {
             // Quoted YAML scalars have a span including the quotes; split the source text when
             // it is the plain value so word spans stay exact.
             let raw = source.get(span.clone()).unwrap_or("");
-            let (script, base) = if raw == s {
-                (s.as_str(), span.start)
-            } else if raw.len() >= 2 && raw[1..raw.len() - 1] == *s {
-                (s.as_str(), span.start + 1)
-            } else {
-                (s.as_str(), span.start)
-            };
-            let mut commands = shell::split(script, base);
-            if raw != s && !(raw.len() >= 2 && raw[1..raw.len() - 1] == *s) {
+            // `get`, not indexing: the characters at either end may be multibyte.
+            let quoted = raw.len() >= 2 && raw.get(1..raw.len() - 1) == Some(s.as_str());
+            let base = if quoted { span.start + 1 } else { span.start };
+            let mut commands = shell::split(s, base);
+            if raw != s && !quoted {
                 // Folded or escaped text: positions inside are approximate; pin them.
                 for c in &mut commands {
                     pin(c, span);
@@ -369,5 +365,17 @@ mod span_tests {
         assert_eq!(&text[sleep.words[0].span.clone()], "sleep");
         assert_eq!(&text[web.environment[0].span.clone()], "hunter2");
         assert_eq!(&text[web.environment[1].span.clone()], "abc");
+    }
+
+    #[test]
+    fn folded_command_starting_with_multibyte() {
+        // Found by fuzzing: `raw[1..]` sliced inside `é` when the source text differs from the
+        // value (a folded plain scalar).
+        let text = "services:\n  ui:\n    command: é\n      x\n";
+        let src = SourceFile::new("docker-compose.yml", FileKind::Yaml, text.into());
+        let file = StructuredFile::parse(&src).expect("valid YAML");
+        let c = ComposeFile::from_structured(&file).expect("compose");
+        let cmd = c.services[0].command.as_ref().expect("command");
+        assert_eq!(cmd.commands[0].words[0].text, "é");
     }
 }

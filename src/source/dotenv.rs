@@ -49,6 +49,8 @@ impl<'a> DotenvFile<'a> {
             }
             let Some(eq) = rest.find('=') else { continue };
             let key = rest[..eq].trim();
+            // `export   KEY=` and ` KEY =`: the span starts at the name, not at the blanks.
+            let key_at = at + (rest.len() - rest.trim_start().len());
             if key.is_empty()
                 || !key
                     .bytes()
@@ -56,7 +58,7 @@ impl<'a> DotenvFile<'a> {
             {
                 continue;
             }
-            let key_span = at..at + key.len();
+            let key_span = key_at..key_at + key.len();
             let after = &rest[eq + 1..];
             let lead = after.len() - after.trim_start().len();
             let v = after.trim_start();
@@ -112,5 +114,20 @@ mod tests {
             ]
         );
         assert_eq!(&src.text[f.entries[1].value_span.clone()], "\"two words\"");
+    }
+
+    #[test]
+    fn key_span_skips_blanks() {
+        // Found by fuzzing: the span covered the blanks after `export`.
+        let src = SourceFile::new(
+            ".env",
+            FileKind::Dotenv,
+            "export   DATABASE_URL=x\n\t KEY =y\n".into(),
+        );
+        let f = DotenvFile::parse(&src);
+        for e in &f.entries {
+            assert_eq!(&src.text[e.key_span.clone()], e.key);
+        }
+        assert_eq!(f.entries.len(), 2);
     }
 }

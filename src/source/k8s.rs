@@ -265,4 +265,22 @@ mod tests {
             "image: {{ .Values.image }}"
         ));
     }
+
+    #[test]
+    fn args_before_command_keep_an_ordered_span() {
+        // Found by fuzzing: the joined command's span ran from `command:` back to `args:`.
+        let text = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          args: [\"--port\", \"8000\"]\n          command: [\"./app\"]\n";
+        let src = SourceFile::new("k8s/web.yaml", FileKind::Yaml, text.into());
+        let file = StructuredFile::parse(&src).expect("valid");
+        let k = K8sFile::from_structured(&file).expect("k8s");
+        let cmd = k.objects[0].containers[0]
+            .command
+            .as_ref()
+            .expect("command");
+        for c in &cmd.commands {
+            assert!(c.span.start <= c.span.end, "{:?}", c.span);
+            assert!(text.get(c.span.clone()).is_some());
+        }
+        assert_eq!(cmd.commands[0].words.len(), 3);
+    }
 }

@@ -9,9 +9,6 @@ use std::ops::Range;
 use super::shell::Word;
 use super::{ParseError, SourceFile};
 
-/// Deepest block nesting parsed.
-const MAX_DEPTH: usize = 200;
-
 /// One directive: `name arg1 arg2;` or `name args { ... }`.
 #[derive(Clone, Debug)]
 pub struct Directive {
@@ -32,6 +29,10 @@ pub struct NginxConf<'a> {
     /// Every directive, blocks flattened (see [`Directive::context`]).
     pub directives: Vec<Directive>,
 }
+
+/// Deepest block nesting accepted. Real configurations nest a handful of levels; without a
+/// bound, each directive's [`Directive::context`] makes deep nesting quadratic in time and memory.
+pub const MAX_DEPTH: usize = 100;
 
 impl<'a> NginxConf<'a> {
     /// Parses `source`.
@@ -67,9 +68,6 @@ impl<'a> NginxConf<'a> {
                         context,
                     });
                     if open {
-                        // Each directive records its enclosing blocks: a hostile file nested
-                        // 100,000 deep would cost quadratic memory. Real configurations nest a
-                        // handful of levels.
                         if stack.len() >= MAX_DEPTH {
                             return Err(ParseError::new(
                                 format!("nginx: blocks nested deeper than {MAX_DEPTH} levels"),
@@ -191,5 +189,19 @@ mod tests {
             let src = SourceFile::new("nginx.conf", FileKind::Nginx, bad.into());
             assert!(NginxConf::parse(&src).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error() {
+        // Found by a hand-written fuzz input: 5000 nested blocks took seconds and hundreds of MB.
+        let deep = SourceFile::new("nginx.conf", FileKind::Nginx, "a {".repeat(5000));
+        let err = NginxConf::parse(&deep).err().expect("too deep");
+        assert!(err.message.contains("nested deeper"), "{}", err.message);
+        let ok = format!("{}{}", "a {".repeat(MAX_DEPTH), "}".repeat(MAX_DEPTH));
+        let ok = SourceFile::new("nginx.conf", FileKind::Nginx, ok);
+        assert_eq!(
+            NginxConf::parse(&ok).map(|c| c.directives.len()),
+            Ok(MAX_DEPTH)
+        );
     }
 }

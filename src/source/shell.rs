@@ -91,8 +91,12 @@ pub fn split(script: &str, base: usize) -> Vec<Command> {
 
 /// Splits an exec-form command (a JSON array of words, as in `CMD ["sh", "-c", "..."]`).
 pub fn from_words(words: Vec<Word>) -> Vec<Command> {
-    let span = match (words.first(), words.last()) {
-        (Some(a), Some(b)) => a.span.start..b.span.end,
+    // Not first..last: the words may come from several places out of order (a Kubernetes
+    // `args:` written before its `command:`), and a reversed range would panic on slicing.
+    let start = words.iter().map(|w| w.span.start).min();
+    let end = words.iter().map(|w| w.span.end).max();
+    let span = match (start, end) {
+        (Some(a), Some(b)) => a..b,
         _ => 0..0,
     };
     expand(
@@ -424,6 +428,13 @@ fn expand(cmd: Command, depth: usize) -> Vec<Command> {
         script.span.start
     };
     let mut inner = split_at_depth(&script.text, inner_base, depth + 1);
+    if script.span.len() < script.text.len() {
+        // The text does not fit its span (a YAML position clamped to its line): inner
+        // positions would run past it, so they all point at the whole word.
+        for c in &mut inner {
+            pin(c, &script.span);
+        }
+    }
     if let Some(last) = inner.last_mut() {
         last.sep = cmd.sep;
     }
@@ -434,6 +445,16 @@ fn expand(cmd: Command, depth: usize) -> Vec<Command> {
         vec![cmd]
     } else {
         inner
+    }
+}
+
+fn pin(c: &mut Command, span: &Range<usize>) {
+    c.span = span.clone();
+    for w in c.words.iter_mut().chain(c.env.iter_mut()) {
+        w.span = span.clone();
+    }
+    for r in &mut c.redirects {
+        r.target.span = span.clone();
     }
 }
 
@@ -505,5 +526,29 @@ mod tests {
         );
         assert_eq!(c.len(), 2);
         assert_eq!(c[1].words.last().map(|w| w.text.as_str()), Some("curl"));
+    }
+
+    #[test]
+    fn sh_c_text_longer_than_its_span_stays_inside() {
+        // Found by fuzzing: a YAML position clamped to its line gave a word a span shorter than
+        // its text, and the opened-up script ran past the end of the file.
+        let words = vec![
+            Word {
+                text: "sh".into(),
+                span: 0..2,
+            },
+            Word {
+                text: "-c".into(),
+                span: 3..5,
+            },
+            Word {
+                text: "a && b && c".into(),
+                span: 6..9,
+            },
+        ];
+        for c in from_words(words) {
+            assert!(c.span.start >= 6 && c.span.end <= 9, "{:?}", c.span);
+            assert!(c.words.iter().all(|w| w.span == (6..9)));
+        }
     }
 }

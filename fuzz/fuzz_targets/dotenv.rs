@@ -1,0 +1,8 @@
+//! Fuzz target: the `.env` parser.
+
+#![no_main]
+
+#[path = "harness.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::dotenv(data));

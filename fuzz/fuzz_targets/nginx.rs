@@ -1,0 +1,8 @@
+//! Fuzz target: the nginx configuration parser.
+
+#![no_main]
+
+#[path = "harness.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::nginx(data));

@@ -1,0 +1,8 @@
+//! Fuzz target: the Procfile parser and its run commands.
+
+#![no_main]
+
+#[path = "harness.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::procfile(data));
