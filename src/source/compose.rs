@@ -145,7 +145,7 @@ pub fn command_of(n: &Node, source: &str) -> Option<ComposeCommand> {
             if raw != s && !quoted {
                 // Folded or escaped text: positions inside are approximate; pin them.
                 for c in &mut commands {
-                    pin(c, span);
+                    shell::pin(c, span);
                 }
             }
             Some(ComposeCommand {
@@ -176,16 +176,6 @@ pub fn command_of(n: &Node, source: &str) -> Option<ComposeCommand> {
             })
         }
         _ => None,
-    }
-}
-
-fn pin(c: &mut Command, span: &Range<usize>) {
-    c.span = span.clone();
-    for w in c.words.iter_mut().chain(c.env.iter_mut()) {
-        w.span = span.clone();
-    }
-    for r in &mut c.redirects {
-        r.target.span = span.clone();
     }
 }
 

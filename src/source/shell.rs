@@ -448,7 +448,9 @@ fn expand(cmd: Command, depth: usize) -> Vec<Command> {
     }
 }
 
-fn pin(c: &mut Command, span: &Range<usize>) {
+/// Points a command and all its parts at `span`: for commands whose text was opened up from a
+/// word (`sh -c ".."`, a folded YAML scalar) and has no exact position of its own.
+pub(crate) fn pin(c: &mut Command, span: &Range<usize>) {
     c.span = span.clone();
     for w in c.words.iter_mut().chain(c.env.iter_mut()) {
         w.span = span.clone();
