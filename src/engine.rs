@@ -383,7 +383,8 @@ impl Dispatch {
         if hit == 0 {
             return Vec::new();
         }
-        let text = RustText::new(text);
+        let mut text = RustText::new(text);
+        text.in_service_crate = krate.is_some_and(|c| c.is_service);
         self.rust
             .iter()
             .enumerate()
@@ -868,20 +869,25 @@ fn probe_lockfiles(root: &Path, index: &mut RepoIndex) {
             }
         }
     }
-    let mut dirs: Vec<String> = dirs.into_iter().collect();
-    dirs.sort();
-    for d in dirs {
-        for name in LOCKFILES {
-            let rel = if d.is_empty() {
-                name.to_string()
-            } else {
-                format!("{d}/{name}")
-            };
-            if !index.present.contains(&rel) && walk::exists(root, &rel) {
-                index.present.insert(rel);
-            }
-        }
-    }
+    let probes: Vec<String> = dirs
+        .iter()
+        .flat_map(|d| {
+            LOCKFILES.iter().map(move |name| {
+                if d.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{d}/{name}")
+                }
+            })
+        })
+        .filter(|rel| !index.present.contains(rel))
+        .collect();
+    // One stat each, thousands in a vendored tree: in parallel.
+    let found: Vec<String> = probes
+        .into_par_iter()
+        .filter(|rel| walk::exists(root, rel))
+        .collect();
+    index.present.extend(found);
 }
 
 /// Folder names whose contents are tests, examples or fixtures: out of scope by default.

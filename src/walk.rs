@@ -265,24 +265,51 @@ pub enum ReadOutcome {
 
 /// Reads a file, refusing it when it is larger than `limit` bytes.
 pub fn read(path: &Path, limit: u64) -> std::io::Result<ReadOutcome> {
-    // Checked before the open: opening a FIFO would block.
-    if !std::fs::metadata(path)?.is_file() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
-    }
-    let file = std::fs::File::open(path)?;
-    let len = file.metadata()?.len();
+    let (file, len) = open_regular(path)?;
     if len > limit {
         return Ok(ReadOutcome::TooLarge(len));
     }
     let mut buf = Vec::with_capacity(len as usize);
-    file.take(limit + 1).read_to_end(&mut buf)?;
+    // The size from the open file bounds the read: one `read` call for most files, and no
+    // extra call to find the end. A file that reports no size (some special file systems) is
+    // read to its end, within the limit.
+    let bound = if len == 0 { limit + 1 } else { len };
+    file.take(bound).read_to_end(&mut buf)?;
     if buf.len() as u64 > limit {
         return Ok(ReadOutcome::TooLarge(buf.len() as u64));
     }
     Ok(ReadOutcome::Bytes(buf))
+}
+
+/// Opens `path` if it is a regular file, with its size. On Unix the open does not block (a
+/// FIFO put in place of a walked file would block a plain open until a writer came) and the
+/// type and size come from the open file, one `fstat`; elsewhere the type is checked before
+/// the open.
+fn open_regular(path: &Path) -> std::io::Result<(std::fs::File, u64)> {
+    let not_regular =
+        || std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)?;
+        let meta = file.metadata()?;
+        if !meta.is_file() {
+            return Err(not_regular());
+        }
+        Ok((file, meta.len()))
+    }
+    #[cfg(not(unix))]
+    {
+        if !std::fs::metadata(path)?.is_file() {
+            return Err(not_regular());
+        }
+        let file = std::fs::File::open(path)?;
+        let len = file.metadata()?.len();
+        Ok((file, len))
+    }
 }
 
 /// Whether a regular file exists at `root/rel` (used for lockfiles that `.gitignore` hides).
@@ -311,4 +338,32 @@ pub fn git_work_tree_depth(root: &Path) -> Option<usize> {
         start
     };
     start.ancestors().position(|d| d.join(".git").exists())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_takes_regular_files_only_and_never_blocks() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("a.txt");
+        std::fs::write(&file, "hello").expect("write");
+        assert!(matches!(read(&file, 100), Ok(ReadOutcome::Bytes(b)) if b == b"hello"));
+        assert!(matches!(read(&file, 4), Ok(ReadOutcome::TooLarge(5))));
+        assert!(read(dir.path(), 100).is_err(), "a folder is not read");
+        #[cfg(unix)]
+        {
+            let fifo = dir.path().join("pipe");
+            let made = std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .is_ok_and(|s| s.success());
+            if made {
+                // A plain open would wait here for a writer.
+                let err = read(&fifo, 100).err().expect("a FIFO is refused");
+                assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+            }
+        }
+    }
 }

@@ -28,7 +28,26 @@ pub struct LexLit<'a> {
 pub struct RustText<'a> {
     /// The whole file.
     pub text: &'a str,
-    lits: OnceCell<Vec<LexLit<'a>>>,
+    /// Whether the file belongs to a service crate (`CrateInfo::is_service`).
+    pub in_service_crate: bool,
+    lexed: OnceCell<Lexed<'a>>,
+}
+
+/// What one scan finds: the string literals and the comments, each in source order.
+struct Lexed<'a> {
+    lits: Vec<LexLit<'a>>,
+    comments: Vec<Range<usize>>,
+}
+
+/// A token as [`RustText::token_before`] sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Tok {
+    /// An identifier, keyword or number (a run of identifier bytes).
+    Ident(Range<usize>),
+    /// The string literal with this index in [`RustText::literals`].
+    Lit(usize),
+    /// Any other byte: `=`, `:`, `(`, `,`...; multi-byte operators come one byte at a time.
+    Punct(u8),
 }
 
 impl<'a> RustText<'a> {
@@ -36,13 +55,127 @@ impl<'a> RustText<'a> {
     pub fn new(text: &'a str) -> RustText<'a> {
         RustText {
             text,
-            lits: OnceCell::new(),
+            in_service_crate: false,
+            lexed: OnceCell::new(),
         }
+    }
+
+    /// Where the path ending at `pos` starts: `String::from` → `String`, `Vec::<u8>::new` →
+    /// `Vec`; `pos` itself when no `::` comes before it.
+    pub fn path_start(&self, mut pos: usize) -> usize {
+        loop {
+            let Some((Tok::Punct(b':'), c2)) = self.token_before(pos) else {
+                return pos;
+            };
+            let Some((Tok::Punct(b':'), c1)) = self.token_before(c2) else {
+                return pos;
+            };
+            let seg = match self.token_before(c1) {
+                Some((Tok::Punct(b'>'), gt)) => self.generic_owner(gt).map(|r| r.start),
+                Some((Tok::Ident(_), s)) => Some(s),
+                _ => None,
+            };
+            match seg {
+                Some(s) if s < pos => pos = s,
+                _ => return pos,
+            }
+        }
+    }
+
+    /// From a `>` at `gt` back to the segment its generic arguments belong to: `name` in
+    /// `name::<..>` or `name<..>`; `None` when that cannot be told within a few tokens.
+    pub fn generic_owner(&self, gt: usize) -> Option<Range<usize>> {
+        let b = self.text.as_bytes();
+        let (mut depth, mut p) = (0usize, gt + 1);
+        for _ in 0..64 {
+            let (t, s) = self.token_before(p)?;
+            p = s;
+            match t {
+                // `->` in `Fn(A) -> B` is not a bracket.
+                Tok::Punct(b'>') if !(s > 0 && b[s - 1] == b'-') => depth += 1,
+                Tok::Punct(b'<') => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        let mut at = s;
+                        if let Some((Tok::Punct(b':'), c2)) = self.token_before(at) {
+                            match self.token_before(c2) {
+                                Some((Tok::Punct(b':'), c1)) => at = c1,
+                                _ => return None,
+                            }
+                        }
+                        return match self.token_before(at) {
+                            Some((Tok::Ident(r), _)) => Some(r),
+                            _ => None,
+                        };
+                    }
+                }
+                Tok::Punct(b';' | b'{' | b'}') => return None,
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// The callee of the call whose `(` is at `open`: `f(`, `.method(`, `f::<T>(`.
+    pub fn callee_before(&self, open: usize) -> Option<Range<usize>> {
+        match self.token_before(open)? {
+            (Tok::Ident(r), _) => Some(r),
+            (Tok::Punct(b'>'), gt) => self.generic_owner(gt),
+            _ => None,
+        }
+    }
+
+    /// Whether `range` is one identifier token (not inside a literal or a comment).
+    pub fn is_ident_token(&self, range: Range<usize>) -> bool {
+        matches!(self.token_before(range.end), Some((Tok::Ident(r), _)) if r == range)
+    }
+
+    fn lexed(&self) -> &Lexed<'a> {
+        self.lexed.get_or_init(|| {
+            let mut comments = Vec::new();
+            let lits = scan(self.text, Some(&mut comments));
+            Lexed { lits, comments }
+        })
     }
 
     /// Every string literal outside comments, in source order (scanned on first use).
     pub fn literals(&self) -> &[LexLit<'a>] {
-        self.lits.get_or_init(|| string_literals(self.text))
+        &self.lexed().lits
+    }
+
+    /// The token that ends at or before `pos`, with the offset where it starts; whitespace and
+    /// comments are skipped and a string literal is one token. Reading backwards token by token
+    /// is enough for a rule to tell the syntactic position of a literal (`name = "..."`,
+    /// `.call("...")`) without a parse.
+    pub fn token_before(&self, mut pos: usize) -> Option<(Tok, usize)> {
+        let b = self.text.as_bytes();
+        let Lexed { lits, comments } = self.lexed();
+        pos = pos.min(b.len());
+        loop {
+            while pos > 0 && b[pos - 1].is_ascii_whitespace() {
+                pos -= 1;
+            }
+            let p = pos.checked_sub(1)?;
+            let c = comments.partition_point(|c| c.start <= p);
+            if c > 0 && comments[c - 1].end > p {
+                pos = comments[c - 1].start;
+                continue;
+            }
+            let l = lits.partition_point(|l| l.span.start <= p);
+            if l > 0 && lits[l - 1].span.end > p {
+                return Some((Tok::Lit(l - 1), lits[l - 1].span.start));
+            }
+            if is_ident_byte(b[p]) {
+                let start = pos
+                    - b[..pos]
+                        .iter()
+                        .rev()
+                        .take_while(|&&c| is_ident_byte(c))
+                        .count();
+                return Some((Tok::Ident(start..pos), start));
+            }
+            return Some((Tok::Punct(b[p]), p));
+        }
     }
 }
 
@@ -53,6 +186,11 @@ fn is_ident_byte(b: u8) -> bool {
 /// Every string literal in `text`, in source order. Unterminated literals and comments run to
 /// the end of the text.
 pub fn string_literals(text: &str) -> Vec<LexLit<'_>> {
+    scan(text, None)
+}
+
+/// The string literals of `text`, and where asked its comments' ranges, in source order.
+fn scan<'a>(text: &'a str, mut comments: Option<&mut Vec<Range<usize>>>) -> Vec<LexLit<'a>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -66,6 +204,11 @@ pub fn string_literals(text: &str) -> Vec<LexLit<'_>> {
                     Some(b'/') => memchr_newline(b, at),
                     Some(b'*') => skip_block_comment(b, at),
                     _ => at + 1,
+                };
+                if i > at + 1 {
+                    if let Some(c) = comments.as_deref_mut() {
+                        c.push(at..i);
+                    }
                 }
             }
             b'\'' => i = skip_char_or_lifetime(text, at),
@@ -105,10 +248,7 @@ pub fn string_literals(text: &str) -> Vec<LexLit<'_>> {
 }
 
 fn memchr_newline(b: &[u8], from: usize) -> usize {
-    b[from..]
-        .iter()
-        .position(|&c| c == b'\n')
-        .map_or(b.len(), |p| from + p)
+    memchr::memchr(b'\n', &b[from..]).map_or(b.len(), |p| from + p)
 }
 
 /// Past a (nested) block comment starting at `i`.

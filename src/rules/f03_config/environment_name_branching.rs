@@ -211,6 +211,59 @@ fn is_env_name_ident(name: &str) -> bool {
         || MODE_IDENTS.contains(&name.to_ascii_lowercase().as_str())
 }
 
+/// Whether the code has an identifier `source` could take for the environment's name: one
+/// that `is_env_name_ident`, as a variable, field, method or function (`env`, `self.app_env`,
+/// `config::environment()`), not a path's leading segment (`env::var`) nor a path's tail other
+/// than a call's (`std::env` in a `use`).
+fn has_env_ident(src: &RustText<'_>) -> bool {
+    static AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
+    let Some(ac) = AC
+        .get_or_init(|| {
+            // Every identifier `is_env_name_ident` accepts holds one of these.
+            let mut needles = vec!["env"];
+            needles.extend(MODE_IDENTS);
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(needles)
+                .ok()
+        })
+        .as_ref()
+    else {
+        return true;
+    };
+    let text = src.text;
+    let b = text.as_bytes();
+    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+    let mut from = 0;
+    for m in ac.find_iter(text) {
+        if m.start() < from {
+            continue;
+        }
+        let start = m.start()
+            - b[..m.start()]
+                .iter()
+                .rev()
+                .take_while(|&&c| ident(c))
+                .count();
+        let end = m.end() + b[m.end()..].iter().take_while(|&&c| ident(c)).count();
+        from = end;
+        let name = &text[start..end];
+        if !is_env_name_ident(name) || !src.is_ident_token(start..end) {
+            continue;
+        }
+        let after = text[end..].trim_start();
+        if after.starts_with("::") {
+            continue;
+        }
+        let path_tail = text[..start].trim_end().ends_with("::");
+        if path_tail && !after.starts_with('(') {
+            continue;
+        }
+        return true;
+    }
+    false
+}
+
 /// Whether a string is a path template of a configuration file: `config/{}.toml`, `.env.{}`.
 fn is_config_template(t: &str) -> bool {
     if !t.contains('{') || t.contains(char::is_whitespace) {
@@ -1036,17 +1089,28 @@ impl Rule for EnvironmentNameBranching {
     }
 
     fn rust_wants(&self, src: &RustText<'_>) -> bool {
-        // Every finding needs a literal the checks below accept (an environment name, a
-        // configuration path template, a named environment's file) or a config-loading call on a
-        // variable (`File::with_name(&run_mode)`).
+        // A named environment's file or a configuration path template is enough. A branch or a
+        // config-loading call (`File::with_name(&run_mode)`) also needs what `source` bottoms out
+        // in: an environment variable's name written as a literal (`"APP_ENV"`), or an
+        // identifier naming the environment (`env`, `app_env()`, `self.environment`).
         static CALLS: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
-        src.literals().iter().any(|l| {
+        let lits = src.literals();
+        let mut compared = false;
+        for l in lits {
             let v = l.value.as_ref();
-            is_env_name(v) || is_config_template(v) || env_config_path(v).is_some()
-        }) || CALLS
-            .get_or_init(|| regex::Regex::new(r"\b(with_name|from_filename|from_path)\b").ok())
-            .as_ref()
-            .is_none_or(|re| re.is_match(src.text))
+            if is_config_template(v) || env_config_path(v).is_some() {
+                return true;
+            }
+            compared |= is_env_name(v);
+        }
+        let loads = || {
+            CALLS
+                .get_or_init(|| regex::Regex::new(r"\b(with_name|from_filename|from_path)\b").ok())
+                .as_ref()
+                .is_none_or(|re| re.is_match(src.text))
+        };
+        (compared || loads())
+            && (lits.iter().any(|l| is_env_name_var(&l.value)) || has_env_ident(src))
     }
 
     fn check_rust(&self, file: &RustFile, cx: &mut RuleCtx<'_>) {

@@ -11,6 +11,7 @@ use crate::rules::common::{
     self, find_tokens, is_doc_comment, is_doc_path, is_generated, is_template, is_test_file,
     is_translation_path, named_secret, SecretName,
 };
+use crate::source::prefilter::Tok;
 use crate::source::rust::byte_range;
 use crate::source::structured::Node;
 
@@ -197,6 +198,207 @@ fn skip_file(path: &str) -> bool {
     is_test_file(path) || is_generated(path) || is_template(path)
 }
 
+/// Whether literal `li` of `src` could be bound to a secret name by `check_rust`, read back
+/// from the literal token by token: out through the wrappers `value_lits` sees (`&`,
+/// parentheses, `Some(..)`, `String::from(..)`), to `name = `, `name: `, `.name(` or the second
+/// argument of a call or tuple, whose name candidates must hold a secret name or a credential
+/// call. A position it cannot tell (a runaway statement, generic arguments it cannot match)
+/// counts as bound, so it only drops literals the parse would not report: `println!("..")`,
+/// `.expect("..")`, `#[cfg(feature = "..")]`, the third element of an array.
+fn may_be_bound_to_secret(src: &RustText<'_>, li: usize) -> bool {
+    const WRAPPERS: &[&str] = &["from", "new", "Some", "from_static", "Owned", "Borrowed"];
+    const CREDENTIAL_NAMES: &[&str] = &[
+        "basic_auth",
+        "set_basic_auth",
+        "with_basic_auth",
+        "bearer_auth",
+        "Credentials",
+    ];
+    // Enough tokens for any statement head or first argument a person writes.
+    const MAX_TOKENS: usize = 256;
+    let text = src.text;
+    let bytes = text.as_bytes();
+    let lits = src.literals();
+    let value = lits[li].value.as_ref();
+    let word = |t: &Tok| match t {
+        Tok::Ident(r) => Some(&text[r.clone()]),
+        Tok::Lit(k) => Some(lits[*k].value.as_ref()),
+        Tok::Punct(_) => None,
+    };
+
+    // 1. Out through the wrappers, to the token that says where the value is.
+    let mut pos = lits[li].span.start;
+    let mut callee = None;
+    let (tok, at) = loop {
+        let Some((t, at)) = src.token_before(pos) else {
+            return false;
+        };
+        match &t {
+            Tok::Punct(b'&') => pos = at,
+            Tok::Ident(r) if &text[r.clone()] == "mut" => pos = at,
+            Tok::Punct(b'(') => match src.token_before(at) {
+                // A macro's first argument is bound to nothing.
+                Some((Tok::Punct(b'!'), _)) => return false,
+                // After `=>` or `->`: parentheses or a tuple.
+                Some((Tok::Punct(b'>'), g)) if g > 0 && matches!(bytes[g - 1], b'=' | b'-') => {
+                    pos = at
+                }
+                // A call's `(` follows a name, a turbofish's `>`, or a call or index; after any
+                // other punctuation it opens parentheses or a tuple.
+                Some((Tok::Punct(c), _)) if !matches!(c, b'>' | b')' | b']') => pos = at,
+                _ => match src.callee_before(at) {
+                    Some(r) if WRAPPERS.contains(&&text[r.clone()]) => {
+                        pos = src.path_start(r.start)
+                    }
+                    Some(r) => {
+                        callee = Some(r);
+                        break (t, at);
+                    }
+                    None => return true,
+                },
+            },
+            _ => break (t, at),
+        }
+    };
+
+    // 2. The names that position could bind the value to.
+    let mut names: Vec<&str> = Vec::new();
+    match tok {
+        Tok::Punct(b'=') => {
+            match at.checked_sub(1).map(|p| bytes[p]) {
+                // `==`, `!=`, `<=`, compound assignments: no binding.
+                Some(
+                    b'=' | b'!' | b'<' | b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'&' | b'|',
+                ) => {
+                    return false;
+                }
+                // `>=`, or a generic type's `>` just before `=`.
+                Some(b'>') => return true,
+                _ => {}
+            }
+            // `name = `, `let name: T = `, `const NAME: T = `, `"key" = ` in a macro: every
+            // word back to the start of the statement.
+            let (mut p, mut depth) = (at, 0usize);
+            let mut ended = false;
+            for _ in 0..MAX_TOKENS {
+                let Some((t, s)) = src.token_before(p) else {
+                    ended = true;
+                    break;
+                };
+                p = s;
+                match t {
+                    // A `}` ends the statement before: no head runs through a block.
+                    Tok::Punct(b')' | b']') => depth += 1,
+                    Tok::Punct(b'(' | b'[') if depth > 0 => depth -= 1,
+                    Tok::Punct(b'(' | b'[' | b'{' | b'}') => {
+                        ended = true;
+                        break;
+                    }
+                    Tok::Punct(b';') if depth == 0 => {
+                        ended = true;
+                        break;
+                    }
+                    t => names.extend(word(&t)),
+                }
+            }
+            if !ended {
+                return true;
+            }
+        }
+        Tok::Punct(b':') => {
+            if at > 0 && bytes[at - 1] == b':' {
+                return true;
+            }
+            // `name: ".."` (a field) or `"key": ".."` (in a macro).
+            names.extend(src.token_before(at).and_then(|(t, _)| word(&t)));
+        }
+        // `.name("..")`, `from_secret(b"..")`: the callee.
+        Tok::Punct(b'(') => names.extend(callee.map(|r| &text[r])),
+        Tok::Punct(b',') => {
+            // The second argument of a call or tuple: the callee and the first argument.
+            let (mut p, mut depth, mut commas) = (at, 0usize, 1usize);
+            // Generic arguments and closure parameters hold commas outside any bracket.
+            let mut unsure = false;
+            let mut open = None;
+            for _ in 0..MAX_TOKENS {
+                let Some((t, s)) = src.token_before(p) else {
+                    return false;
+                };
+                p = s;
+                match t {
+                    Tok::Punct(b')' | b']' | b'}') => depth += 1,
+                    Tok::Punct(b'(' | b'[' | b'{') if depth > 0 => depth -= 1,
+                    Tok::Punct(b'(') => {
+                        open = Some(s);
+                        break;
+                    }
+                    // An array or block element is bound to nothing.
+                    Tok::Punct(b'[' | b'{') => return false,
+                    // A match arm's `=>`: the value is an arm's, bound to nothing.
+                    Tok::Punct(b'>') if depth == 0 && s > 0 && bytes[s - 1] == b'=' => {
+                        return false
+                    }
+                    Tok::Punct(b'<' | b'>' | b'|') if depth == 0 => unsure = true,
+                    Tok::Punct(b',') if depth == 0 => {
+                        commas += 1;
+                        // A third argument or element is bound to nothing.
+                        if !unsure {
+                            return false;
+                        }
+                    }
+                    t => names.extend(word(&t)),
+                }
+            }
+            let Some(open) = open else {
+                return true;
+            };
+            if commas != 1 && !unsure {
+                return false;
+            }
+            if let Some(r) = src.callee_before(open) {
+                // `Credentials::new`: the type too.
+                let from = src.path_start(r.start);
+                names.extend(
+                    text[from..r.end]
+                        .split("::")
+                        .map(str::trim)
+                        .filter(|w| !w.is_empty()),
+                );
+            }
+        }
+        _ => return false,
+    }
+    names.iter().any(|n| {
+        if CREDENTIAL_NAMES.contains(n) {
+            return common::looks_secret(SecretName::Password, value)
+                || common::looks_secret(SecretName::Key, value);
+        }
+        may_name_secret(n)
+            && (common::named_secret(n, value).is_some() || pair_secret(n, value).is_some())
+    })
+}
+
+/// A cheap test that `name` could be one `secret_name` or `pair_secret` accepts: every such
+/// name holds one of these (`pwd` and `passwd` too; `authoriz` for an `Authorization` header).
+/// Names outside ASCII go to the full test (lower-casing could make ASCII of them).
+fn may_name_secret(name: &str) -> bool {
+    const PARTS: &[&[u8]] = &[
+        b"pw",
+        b"pass",
+        b"secret",
+        b"token",
+        b"bearer",
+        b"credential",
+        b"key",
+        b"authoriz",
+    ];
+    let b = name.as_bytes();
+    !name.is_ascii()
+        || PARTS
+            .iter()
+            .any(|p| b.windows(p.len()).any(|w| w.eq_ignore_ascii_case(p)))
+}
+
 /// The credential in an `Authorization` header value: `Bearer x` → `x`.
 fn authorization_credential(value: &str) -> Option<&str> {
     let (scheme, cred) = value.trim().split_once(' ')?;
@@ -223,126 +425,10 @@ impl Rule for HardcodedSecret {
     }
 
     fn rust_wants(&self, src: &RustText<'_>) -> bool {
-        if !find_tokens(src.text).is_empty() {
-            return true;
-        }
-        // A named secret needs a literal whose value passes `looks_secret` for some kind, written
-        // at most two lines below a name of that kind (`const API_KEY: &str =\n    "..."`).
-        // The hints are the words `secret_name` looks for (whole words of an identifier or key:
-        // `DB_PASSWORD`, `apiKey`, `x-api-key`, plurals too) and those of the credential calls
-        // (`basic_auth`, `Credentials::new`, `Authorization`).
-        const PASSWORD_HINTS: &[&str] = &[
-            "password",
-            "passwd",
-            "passphrase",
-            "pwd",
-            "pass",
-            "pw",
-            "auth",
-            "credential",
-            "credentials",
-        ];
-        const KEY_HINTS: &[&str] = &[
-            "secret",
-            "token",
-            "bearer",
-            "credential",
-            "credentials",
-            "key",
-            "auth",
-            "authorization",
-        ];
-        static HINTS: std::sync::OnceLock<Option<(aho_corasick::AhoCorasick, Vec<u8>)>> =
-            std::sync::OnceLock::new();
-        let Some((ac, class)) = HINTS.get_or_init(|| {
-            let mut words: Vec<&str> = Vec::new();
-            let mut class: Vec<u8> = Vec::new();
-            let lists = [
-                (PASSWORD_HINTS, 1u8),
-                (KEY_HINTS, 2u8),
-                (common::COMPOUND_KEYS, 2u8),
-            ];
-            for (hints, bit) in lists {
-                for h in hints {
-                    match words.iter().position(|w| w == h) {
-                        Some(i) => class[i] |= bit,
-                        None => {
-                            words.push(h);
-                            class.push(bit);
-                        }
-                    }
-                }
-            }
-            aho_corasick::AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .build(&words)
-                .ok()
-                .map(|ac| (ac, class))
-        }) else {
-            return true;
-        };
-        let bytes = src.text.as_bytes();
-        // A hint counts where it is a whole word of a name: after a non-letter or a camel-case
-        // step, before a non-lower-case letter or a plural `s`. (All hints are letters, so a
-        // match that ends in the middle of another cannot hide a whole word.)
-        let word_at = |start: usize, end: usize| {
-            let starts = start == 0 || {
-                let p = bytes[start - 1];
-                !p.is_ascii_alphabetic()
-                    || (p.is_ascii_lowercase() && bytes[start].is_ascii_uppercase())
-            };
-            let next = bytes.get(end).copied();
-            let ends = match next {
-                Some(b's') => !bytes.get(end + 1).is_some_and(u8::is_ascii_lowercase),
-                Some(n) => !n.is_ascii_lowercase(),
-                None => true,
-            };
-            starts && ends
-        };
-        // Where each kind of hint starts, in order; found once per file.
-        let mut password: Vec<usize> = Vec::new();
-        let mut key: Vec<usize> = Vec::new();
-        for m in ac.find_iter(src.text) {
-            if !word_at(m.start(), m.end()) {
-                continue;
-            }
-            let c = class[m.pattern().as_usize()];
-            if c & 1 != 0 {
-                password.push(m.start());
-            }
-            if c & 2 != 0 {
-                key.push(m.start());
-            }
-        }
-        if password.is_empty() && key.is_empty() {
-            return false;
-        }
-        // Whether a hint starts at most two lines above `at`.
-        let near = |starts: &[usize], at: usize| {
-            let i = starts.partition_point(|&s| s < at);
-            i > 0
-                && bytes[starts[i - 1]..at]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .take(3)
-                    .count()
-                    <= 2
-        };
-        src.literals().iter().any(|l| {
-            let at = l.span.start;
-            let (p, k) = (near(&password, at), near(&key, at));
-            if !p && !k {
-                return false;
-            }
-            let v = l.value.as_ref();
-            (p && common::looks_secret(SecretName::Password, v))
-                || ((p || k)
-                    && (common::looks_secret(SecretName::Key, v)
-                        || authorization_credential(v)
-                            .is_some_and(|c| common::looks_secret(SecretName::Key, c))))
-        })
+        // A provider token anywhere, or a literal in a position `check_rust` binds to a secret
+        // name (read back from the literal, no parse).
+        !find_tokens(src.text).is_empty()
+            || (0..src.literals().len()).any(|i| may_be_bound_to_secret(src, i))
     }
 
     fn check_rust(&self, file: &RustFile, cx: &mut RuleCtx<'_>) {
@@ -869,5 +955,89 @@ mod tests {
         assert_eq!(decode_base64("").as_deref(), Some(&b""[..]));
         assert_eq!(decode_base64("${DB_PASSWORD}"), None);
         assert_eq!(decode_base64("abcde"), None);
+    }
+
+    /// Whether the prefilter keeps the literal whose value is `v` in `src`.
+    fn bound(src: &str, v: &str) -> bool {
+        let text = RustText::new(src);
+        let i = text
+            .literals()
+            .iter()
+            .position(|l| l.value == v)
+            .expect("literal in test source");
+        may_be_bound_to_secret(&text, i)
+    }
+
+    #[test]
+    fn positions_read_back_from_the_literal() {
+        let kept = [
+            ("let password = \"Xk9#mP2vLq\";", "Xk9#mP2vLq"),
+            ("let mut db_password: &str = &\"Xk9#mP2vLq\";", "Xk9#mP2vLq"),
+            (
+                "const SIGNING_KEY: &[u8; 4] = b\"Ab12Cd34Ef\";",
+                "Ab12Cd34Ef",
+            ),
+            ("s.password = /* c */ \"Xk9#mP2vLq\";", "Xk9#mP2vLq"),
+            ("Db { password: \"Xk9#mP2vLq\" }", "Xk9#mP2vLq"),
+            ("json!({\"api_key\": \"Ab12Cd34Ef\"})", "Ab12Cd34Ef"),
+            ("m!(password = \"Xk9#mP2vLq\")", "Xk9#mP2vLq"),
+            ("b.password(Some(\"Xk9#mP2vLq\"))", "Xk9#mP2vLq"),
+            ("Key::from_secret(b\"Ab12Cd34Ef\")", "Ab12Cd34Ef"),
+            ("let token = String::from(\"Ab12Cd34Ef\");", "Ab12Cd34Ef"),
+            (
+                "h.insert(header::AUTHORIZATION, \"Bearer Ab12Cd34Ef\")",
+                "Bearer Ab12Cd34Ef",
+            ),
+            ("[(\"api_key\", \"Ab12Cd34Ef\")]", "Ab12Cd34Ef"),
+            (
+                "r.basic_auth(user(a, b), Some(\"Xk9#mP2vLq\"))",
+                "Xk9#mP2vLq",
+            ),
+            (
+                "Credentials::new(\"u\".into(), \"Xk9#mP2vLq\".into())",
+                "Xk9#mP2vLq",
+            ),
+            ("x.password::<T>(\"Xk9#mP2vLq\")", "Xk9#mP2vLq"),
+            (
+                "let token = Cow::<str>::Borrowed(\"Ab12Cd34Ef\");",
+                "Ab12Cd34Ef",
+            ),
+            // Commas outside brackets (generic arguments) leave the position open.
+            (
+                "Credentials::new(M::<A, B>::new(), \"Xk9#mP2vLq\")",
+                "Xk9#mP2vLq",
+            ),
+        ];
+        for (src, v) in kept {
+            assert!(bound(src, v), "dropped: {src}");
+        }
+        let dropped = [
+            ("fn password() {}\n#[cfg(feature = \"http2\")]", "http2"),
+            ("let password = x;\nprintln!(\"Xk9#mP2vLq\");", "Xk9#mP2vLq"),
+            ("if password == \"Xk9#mP2vLq\" {}", "Xk9#mP2vLq"),
+            ("match password { _ => \"Xk9#mP2vLq\" }", "Xk9#mP2vLq"),
+            ("let password = [\"a\", \"Xk9#mP2vLq\"];", "Xk9#mP2vLq"),
+            ("f(password, x, \"Xk9#mP2vLq\")", "Xk9#mP2vLq"),
+            ("let cfg = \"Xk9#mP2vLq\"; // password", "Xk9#mP2vLq"),
+            (
+                "let password = syn::parse_str::<P>(\"Xk9#mP2vLq\");",
+                "Xk9#mP2vLq",
+            ),
+            ("token.expect(\"Xk9#mP2vLq\")", "Xk9#mP2vLq"),
+            (
+                "d.insert(\"username\", Arc::<str>::from(\"Xk9#mP2vLq\"))",
+                "Xk9#mP2vLq",
+            ),
+            ("match s { \"Xk9#mP2vLq\" => 1, _ => 2 }", "Xk9#mP2vLq"),
+            (
+                "match s { A => (\"Xk9#mP2vLq\", 1), B => (\"b\", 2) }",
+                "Xk9#mP2vLq",
+            ),
+            ("match s { A => 1, (\"Xk9#mP2vLq\", _) => 2 }", "Xk9#mP2vLq"),
+            ("unsafe { &*(\"Xk9#mP2vLq\" as *const str) }", "Xk9#mP2vLq"),
+        ];
+        for (src, v) in dropped {
+            assert!(!bound(src, v), "kept: {src}");
+        }
     }
 }

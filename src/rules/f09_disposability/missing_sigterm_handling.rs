@@ -17,6 +17,7 @@ use syn::Expr;
 
 use crate::registry::RuleId;
 use crate::rule::prelude::*;
+use crate::source::manifest::Manifest;
 use crate::source::rust::{
     byte_range, is_test_attrs, parse_macro_body, static_macro_items, MacroBody,
 };
@@ -747,6 +748,10 @@ const SENDERS: &[&str] = &[
 /// server start-ups and signal names as they are written in code.
 const WANTS_PATTERN: &str = r"\bserve(_connection\w*|_with\w*)?\s*\(|\bServer\s*::|Server\s+as\b|HttpServer|axum_server|\.(listen|incoming)\s*\(|\.accept\s*\(\s*\)|disable_signals|shutdown_signal|start_server|SIGTERM|SIGINT|TERM_SIGNALS|SignalKind|Signal::(Term|Int)\b|catch_signals|ctrlc|ctrl_c|tokio_graceful|loco_rs";
 
+/// Outside a service crate only signal handling is recorded (server start-ups are facts of
+/// services alone): the signal names of [`signal_use`].
+const SIGNAL_WANTS_PATTERN: &str = r"shutdown_signal|SIGTERM|SIGINT|TERM_SIGNALS|SignalKind|Signal::(Term|Int)\b|catch_signals|ctrlc|ctrl_c|tokio_graceful|loco_rs";
+
 /// What a signal-related expression does.
 fn signal_use(file: &RustFile, e: &Expr, place: &Place) -> Option<&'static str> {
     match e {
@@ -853,12 +858,16 @@ impl Rule for MissingSigtermHandling {
     }
 
     fn rust_wants(&self, src: &RustText<'_>) -> bool {
-        let text = src.text;
         static WANTS: OnceLock<Option<Regex>> = OnceLock::new();
-        WANTS
-            .get_or_init(|| Regex::new(WANTS_PATTERN).ok())
+        static SIGNAL_WANTS: OnceLock<Option<Regex>> = OnceLock::new();
+        let (cell, pattern) = if src.in_service_crate {
+            (&WANTS, WANTS_PATTERN)
+        } else {
+            (&SIGNAL_WANTS, SIGNAL_WANTS_PATTERN)
+        };
+        cell.get_or_init(|| Regex::new(pattern).ok())
             .as_ref()
-            .is_none_or(|re| re.is_match(text))
+            .is_none_or(|re| re.is_match(src.text))
     }
 
     // Not service-only: a SIGTERM handler often lives in a library crate of the same workspace
@@ -911,16 +920,31 @@ impl Rule for MissingSigtermHandling {
         if !facts.iter().any(|f| f.kind == SERVE) {
             return;
         }
-        let cargo: Vec<_> = repo
+        // Indexes, so that the work is linear in facts and crates: serves and handlers by
+        // crate, binaries by manifest, manifests by folder and package name.
+        let mut serves_of: HashMap<&str, Vec<&Fact>> = HashMap::new();
+        let mut handlers_of: HashMap<&str, Vec<&Fact>> = HashMap::new();
+        let mut bin_facts: HashMap<&str, Vec<&Fact>> = HashMap::new();
+        for &f in &facts {
+            match (f.kind, f.krate.as_deref()) {
+                (SERVE, Some(k)) => serves_of.entry(k).or_default().push(f),
+                (SIGTERM | SIGINT | CTRLC, Some(k)) => handlers_of.entry(k).or_default().push(f),
+                (BIN, _) => bin_facts.entry(f.path.as_str()).or_default().push(f),
+                _ => {}
+            }
+        }
+        let mut manifest_by_dir: HashMap<&str, &Manifest> = HashMap::new();
+        let mut dir_of_package: HashMap<&str, &str> = HashMap::new();
+        for m in repo
             .manifests
             .iter()
             .filter(|m| m.path.ends_with("Cargo.toml") && m.is_package)
-            .collect();
-        let dir_of_package: HashMap<&str, &str> = cargo
-            .iter()
-            .filter_map(|m| m.name.as_deref().map(|n| (n, m.dir.as_str())))
-            .collect();
-        let manifest_at = |dir: &str| cargo.iter().find(|m| m.dir == dir);
+        {
+            manifest_by_dir.entry(m.dir.as_str()).or_insert(m);
+            if let Some(n) = m.name.as_deref() {
+                dir_of_package.insert(n, m.dir.as_str());
+            }
+        }
         let workspace_termination: Vec<String> = facts
             .iter()
             .filter(|f| f.kind == WORKSPACE_CTRLC_TERMINATION)
@@ -928,13 +952,9 @@ impl Rule for MissingSigtermHandling {
             .collect();
 
         for krate in repo.crates.iter().filter(|c| c.is_service) {
-            let serves: Vec<&&Fact> = facts
-                .iter()
-                .filter(|f| f.kind == SERVE && f.krate.as_deref() == Some(krate.dir.as_str()))
-                .collect();
-            if serves.is_empty() {
+            let Some(serves) = serves_of.get(krate.dir.as_str()) else {
                 continue;
-            }
+            };
             // The crate and the repository crates it depends on, transitively.
             let mut scope: BTreeSet<&str> = BTreeSet::new();
             let mut todo = vec![krate.dir.as_str()];
@@ -942,7 +962,8 @@ impl Rule for MissingSigtermHandling {
                 if !scope.insert(d) {
                     continue;
                 }
-                for dep in manifest_at(d)
+                for dep in manifest_by_dir
+                    .get(d)
                     .map(|m| m.dependencies.as_slice())
                     .unwrap_or(&[])
                 {
@@ -951,10 +972,15 @@ impl Rule for MissingSigtermHandling {
                     }
                 }
             }
-            let bins = bins_of(&facts, &krate.manifest);
+            let bins = bins_of(
+                bin_facts
+                    .get(krate.manifest.as_str())
+                    .map_or(&[][..], Vec::as_slice),
+                &krate.manifest,
+            );
             let unit = |path: &str| bin_of(&krate.dir, path, &bins);
             let ctrlc_terminates = scope.iter().any(|d| {
-                manifest_at(d).is_some_and(|m| {
+                manifest_by_dir.get(d).is_some_and(|m| {
                     m.dependencies
                         .iter()
                         .any(|dep| dep.name == "ctrlc" && termination(&dep.features))
@@ -962,20 +988,28 @@ impl Rule for MissingSigtermHandling {
             }) || workspace_termination.iter().any(|w| {
                 w.is_empty() || krate.dir == *w || krate.dir.starts_with(&format!("{w}/"))
             });
+            // Handlers in the crates it depends on count for every server; those in its own
+            // crate count when they are in the same binary or in code every binary shares.
+            let mut elsewhere: HashSet<&str> = HashSet::new();
+            let mut own: Vec<(&str, Option<String>)> = Vec::new();
+            for d in &scope {
+                for h in handlers_of.get(d).map_or(&[][..], Vec::as_slice) {
+                    if *d == krate.dir {
+                        own.push((h.kind, unit(&h.path)));
+                    } else {
+                        elsewhere.insert(h.kind);
+                    }
+                }
+            }
             let mut seen: HashSet<(&str, &str)> = HashSet::new();
             for f in serves {
-                // Handlers count in the crates it depends on, and in its own crate when they
-                // are in the same binary or in code every binary shares.
                 let server_bin = unit(&f.path);
-                let counts = |h: &&&Fact| match h.krate.as_deref() {
-                    Some(k) if k == krate.dir => {
-                        let b = unit(&h.path);
-                        b.is_none() || b == server_bin
-                    }
-                    Some(k) => scope.contains(k),
-                    None => false,
+                let has = |kind: &str| {
+                    elsewhere.contains(kind)
+                        || own
+                            .iter()
+                            .any(|(k, b)| *k == kind && (b.is_none() || *b == server_bin))
                 };
-                let has = |kind: &str| facts.iter().filter(|h| h.kind == kind).any(|h| counts(&h));
                 if has(SIGTERM) || (has(CTRLC) && ctrlc_terminates) {
                     continue;
                 }
