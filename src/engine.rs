@@ -668,15 +668,22 @@ fn check_root(
     phase(report, "other files");
 
     // Repo-level rules.
-    let mut repo_violations = Vec::new();
-    for &id in &dispatch.repo {
-        let mut cx = RepoCtx {
-            rule: id,
-            out: &mut repo_violations,
-            options: settings.rule_options.get(&id),
-        };
-        id.rule().check_repo(&index, &mut cx);
-    }
+    // Independent of each other: run side by side, gathered in rule order.
+    let repo_violations: Vec<RepoViolation> = dispatch
+        .repo
+        .par_iter()
+        .map(|&id| {
+            let mut out = Vec::new();
+            let mut cx = RepoCtx {
+                rule: id,
+                out: &mut out,
+                options: settings.rule_options.get(&id),
+            };
+            id.rule().check_repo(&index, &mut cx);
+            out
+        })
+        .flatten_iter()
+        .collect();
     let mut by_path: HashMap<String, usize> = outcomes
         .iter()
         .enumerate()
