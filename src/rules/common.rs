@@ -188,7 +188,7 @@ const FAKE_NAME_WORDS: &[&str] = &[
 ];
 
 /// Secret words written as one word in upper- or lower-case names (`APIKEY`, `secretkey`).
-pub(crate) const COMPOUND_KEYS: &[&str] = &[
+const COMPOUND_KEYS: &[&str] = &[
     "apikey",
     "apitoken",
     "authtoken",

@@ -1,7 +1,8 @@
 //! What the Rust prefilter sees of a file before deciding to parse it: the text and, found once
-//! on demand, its string literals with their values. Also the byte-level skips (comments,
-//! strings, char literals) that every token-free pass over Rust text shares: the nesting
-//! estimate before syn and the suppression-comment scan use them too.
+//! on demand, its string literals with their values and its comments, from which a rule can read
+//! the tokens before any offset (`RustText::token_before`) to tell where a literal sits. Also the
+//! byte-level skips (comments, strings, char literals) that every token-free pass over Rust text
+//! shares: the nesting estimate before syn and the suppression-comment scan use them too.
 //!
 //! The literal scan is a small hand-written lexer: it skips comments, char literals and
 //! lifetimes, reads plain, raw, byte and C strings, and resolves escapes, building no tokens.
@@ -492,6 +493,35 @@ line";
             src[lits[1].span.clone()].starts_with("r#\"")
                 && src[lits[1].span.clone()].ends_with("\"#")
         );
+    }
+
+    #[test]
+    fn reads_tokens_backwards() {
+        let src = "let x = /* c */ f::<Vec<u8>>(a) // x\n  + Cow::<str>::Borrowed(\"v\");";
+        let t = RustText::new(src);
+        let lit = t.literals()[0].span.start;
+        let text = |r: Range<usize>| &src[r];
+        // `(` of `Borrowed(`: its callee, and the path's start through the turbofish.
+        let (tok, open) = t.token_before(lit).expect("token");
+        assert_eq!(tok, Tok::Punct(b'('));
+        let callee = t.callee_before(open).expect("callee");
+        assert_eq!(text(callee.clone()), "Borrowed");
+        assert_eq!(
+            &src[t.path_start(callee.start)..callee.end],
+            "Cow::<str>::Borrowed"
+        );
+        // The line comment is skipped; `f::<Vec<u8>>(`'s callee is `f`.
+        let plus = src.find('+').expect("+");
+        let (tok, close) = t.token_before(plus).expect("token");
+        assert_eq!(tok, Tok::Punct(b')'));
+        let open = src[..close].rfind('(').expect("(");
+        assert_eq!(t.callee_before(open).map(text), Some("f"));
+        // The block comment is skipped.
+        let f = src.find("f::").expect("f");
+        assert_eq!(t.token_before(f), Some((Tok::Punct(b'='), 6)));
+        assert!(t.is_ident_token(f..f + 1));
+        assert!(!t.is_ident_token(src.find('c').expect("c")..src.find('c').expect("c") + 1));
+        assert_eq!(t.token_before(0), None);
     }
 
     #[test]
