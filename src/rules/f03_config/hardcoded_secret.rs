@@ -132,6 +132,9 @@ const TRIGGERS: &[&str] = &[
     "bearer",
     "hmac",
     "jwt",
+    // Every name `secret_name` accepts holds one of the words above or `key` (`authKey`,
+    // `hmacKey`, `accessKey`): the triggers must let each through to `rust_wants`.
+    "key",
 ];
 
 /// Two-argument calls whose first argument names the second: setters, maps, headers, env.
