@@ -180,7 +180,8 @@ impl<'a> RustText<'a> {
     }
 }
 
-fn is_ident_byte(b: u8) -> bool {
+/// Whether `b` can be part of an identifier (any byte of a non-ASCII character counts).
+pub(crate) fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 

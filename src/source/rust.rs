@@ -950,6 +950,11 @@ fn is_config_type(ty: &syn::Type) -> bool {
 /// The literals that are the value of an expression: through references, parentheses,
 /// conversions (`"x".to_string()`, `.into()`) and one-argument wrappers (`String::from("x")`,
 /// `Some("x")`, `SecretString::new("x")`), but not through other calls' arguments.
+/// Single-argument calls whose value is their argument's (`String::from("..")`, `Some("..")`):
+/// `value_lits` looks through them, and so does TC0301's prefilter.
+pub(crate) const VALUE_WRAPPERS: &[&str] =
+    &["from", "new", "Some", "from_static", "Owned", "Borrowed"];
+
 fn value_lits(expr: &Expr) -> Vec<&syn::LitStr> {
     match expr {
         Expr::Lit(l) => match &l.lit {
@@ -963,12 +968,10 @@ fn value_lits(expr: &Expr) -> Vec<&syn::LitStr> {
         Expr::MethodCall(m) if m.args.is_empty() => value_lits(&m.receiver),
         Expr::Call(c) if c.args.len() == 1 => match &*c.func {
             Expr::Path(p)
-                if p.path.segments.last().is_some_and(|s| {
-                    matches!(
-                        s.ident.to_string().as_str(),
-                        "from" | "new" | "Some" | "from_static" | "Owned" | "Borrowed"
-                    )
-                }) =>
+                if p.path
+                    .segments
+                    .last()
+                    .is_some_and(|s| VALUE_WRAPPERS.contains(&s.ident.to_string().as_str())) =>
             {
                 value_lits(&c.args[0])
             }

@@ -10,6 +10,7 @@ use syn::{Expr, Lit, Pat, Token};
 
 use crate::rule::prelude::*;
 use crate::rules::common::words;
+use crate::source::prefilter::is_ident_byte;
 use crate::source::rust::byte_range;
 
 declare_rule! {
@@ -233,7 +234,6 @@ fn has_env_ident(src: &RustText<'_>) -> bool {
     };
     let text = src.text;
     let b = text.as_bytes();
-    let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
     let mut from = 0;
     for m in ac.find_iter(text) {
         if m.start() < from {
@@ -243,9 +243,13 @@ fn has_env_ident(src: &RustText<'_>) -> bool {
             - b[..m.start()]
                 .iter()
                 .rev()
-                .take_while(|&&c| ident(c))
+                .take_while(|&&c| is_ident_byte(c))
                 .count();
-        let end = m.end() + b[m.end()..].iter().take_while(|&&c| ident(c)).count();
+        let end = m.end()
+            + b[m.end()..]
+                .iter()
+                .take_while(|&&c| is_ident_byte(c))
+                .count();
         from = end;
         let name = &text[start..end];
         if !is_env_name_ident(name) || !src.is_ident_token(start..end) {

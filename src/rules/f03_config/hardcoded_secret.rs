@@ -12,7 +12,7 @@ use crate::rules::common::{
     is_translation_path, named_secret, SecretName,
 };
 use crate::source::prefilter::Tok;
-use crate::source::rust::byte_range;
+use crate::source::rust::{byte_range, VALUE_WRAPPERS};
 use crate::source::structured::Node;
 
 declare_rule! {
@@ -232,14 +232,6 @@ fn skip_file(path: &str) -> bool {
 /// counts as bound, so it only drops literals the parse would not report: `println!("..")`,
 /// `.expect("..")`, `#[cfg(feature = "..")]`, the third element of an array.
 fn may_be_bound_to_secret(src: &RustText<'_>, li: usize) -> bool {
-    const WRAPPERS: &[&str] = &["from", "new", "Some", "from_static", "Owned", "Borrowed"];
-    const CREDENTIAL_NAMES: &[&str] = &[
-        "basic_auth",
-        "set_basic_auth",
-        "with_basic_auth",
-        "bearer_auth",
-        "Credentials",
-    ];
     // Enough tokens for any statement head or first argument a person writes.
     const MAX_TOKENS: usize = 256;
     let text = src.text;
@@ -273,7 +265,7 @@ fn may_be_bound_to_secret(src: &RustText<'_>, li: usize) -> bool {
                 // other punctuation it opens parentheses or a tuple.
                 Some((Tok::Punct(c), _)) if !matches!(c, b'>' | b')' | b']') => pos = at,
                 _ => match src.callee_before(at) {
-                    Some(r) if WRAPPERS.contains(&&text[r.clone()]) => {
+                    Some(r) if VALUE_WRAPPERS.contains(&&text[r.clone()]) => {
                         pos = src.path_start(r.start)
                     }
                     Some(r) => {
@@ -395,7 +387,14 @@ fn may_be_bound_to_secret(src: &RustText<'_>, li: usize) -> bool {
         _ => return false,
     }
     names.iter().any(|n| {
-        if CREDENTIAL_NAMES.contains(n) {
+        // The credential calls and constructors `PairVisitor` knows (`Credentials::new` is
+        // named by its type here).
+        let credential = CREDENTIAL_CALLS.contains(n)
+            || *n == "bearer_auth"
+            || CREDENTIAL_CONSTRUCTORS
+                .iter()
+                .any(|c| c.split("::").next() == Some(*n));
+        if credential {
             return common::looks_secret(SecretName::Password, value)
                 || common::looks_secret(SecretName::Key, value);
         }
