@@ -904,17 +904,29 @@ fn probe_lockfiles(root: &Path, index: &mut RepoIndex) {
     index.present.extend(found);
 }
 
-/// Folder names whose contents are tests, examples or fixtures: out of scope by default.
+/// Folder names whose contents are tests, test infrastructure, examples, fixtures or the
+/// developer's environment (`.devcontainer/`): out of scope by default.
 pub const TEST_DIRS: &[&str] = &[
     "tests",
     "test",
     "testdata",
     "test-data",
+    "test_data",
     "__tests__",
     "benches",
     "examples",
     "example",
     "fixtures",
+    "e2e",
+    "cypress",
+    "playwright",
+    "integration-tests",
+    "integration_tests",
+    "load-tests",
+    "load_tests",
+    "loadtest",
+    "fuzz",
+    ".devcontainer",
 ];
 
 /// Whether a file is test, example, bench or build-script material.

@@ -85,6 +85,11 @@ pub struct Service {
     pub labels: Vec<(String, Text)>,
     /// `profiles:`.
     pub profiles: Vec<String>,
+    /// `build.target`, when given.
+    pub build_target: Option<String>,
+    /// Whether `volumes:` bind-mounts a relative host path (`.:/app`, `./src:/code/src`): the
+    /// working tree of the developer, edited while the container runs.
+    pub source_mount: bool,
 }
 
 /// A parsed compose file.
@@ -96,6 +101,8 @@ pub struct ComposeFile {
     pub environment: Option<String>,
     /// Services in file order.
     pub services: Vec<Service>,
+    /// Why the file is a development-only stack (see [`development_only`]), if it is one.
+    pub development_only: Option<&'static str>,
 }
 
 impl ComposeFile {
@@ -113,12 +120,112 @@ impl ComposeFile {
                 services.push(service(&k.name, k.span.clone(), v, &file.source.text));
             }
         }
+        let development_only = development_only(&file.source.path, &file.source.text, &services);
         Some(ComposeFile {
             path: file.source.path.clone(),
             environment: environment_of(&file.source.path),
             services,
+            development_only,
         })
     }
+}
+
+/// Environment words that make a compose file (by its name or folder) a development, test or
+/// CI stack: `docker-compose.dev.yml`, `compose.override.yaml`, `e2e/compose.yml`.
+const DEV_WORDS: &[&str] = &[
+    "dev",
+    "development",
+    "local",
+    "test",
+    "testing",
+    "e2e",
+    "ci",
+    "override",
+    "debug",
+];
+
+/// Words of a header comment that say the file is for development or testing only.
+const DEV_HEADER: &[&str] = &[
+    "local development",
+    "local dev",
+    "development only",
+    "dev only",
+    "for development",
+    "for local",
+    "for testing",
+    "test harness",
+    "end-to-end test",
+    "e2e test",
+    "not for production",
+    "not meant for production",
+    "do not use in production",
+    "don't use in production",
+];
+
+/// File watchers and development servers: a loop that rebuilds on every edit.
+pub const WATCHERS: &[&str] = &[
+    "cargo watch",
+    "cargo-watch",
+    "watchexec",
+    "nodemon",
+    "npm run dev",
+    "yarn dev",
+    "pnpm dev",
+    "flask run",
+    "--reload",
+    "air -c",
+];
+
+/// Why a compose file is a development-only stack rather than a description of how the app is
+/// deployed, or `None`. The evidence, in order: its name or folder is a development, test or
+/// CI environment; a header comment says so; a service builds a development stage
+/// (`build.target: dev`) or bind-mounts the working tree next to its `build:`; a service runs
+/// a file watcher. Rules that judge what ships (secrets in deploy files, mutable images, builds
+/// at run time) leave such files alone.
+pub fn development_only(path: &str, text: &str, services: &[Service]) -> Option<&'static str> {
+    let lower = path.to_ascii_lowercase();
+    let (dirs, name) = lower.rsplit_once('/').unwrap_or(("", &lower));
+    let stem = name
+        .trim_end_matches(".yml")
+        .trim_end_matches(".yaml")
+        .trim_start_matches("docker-")
+        .trim_start_matches("compose");
+    if stem.split(['.', '-', '_']).any(|w| DEV_WORDS.contains(&w))
+        || dirs.split('/').any(|d| DEV_WORDS.contains(&d))
+    {
+        return Some("its name marks a development, test or CI stack");
+    }
+    // The comment block at the top of the file, before the first key.
+    let header: String = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| l.is_empty() || l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase();
+    if DEV_HEADER.iter().any(|w| header.contains(w)) {
+        return Some("its header comment says it is for development or testing");
+    }
+    for s in services {
+        let target = s.build_target.as_deref().map(str::to_ascii_lowercase);
+        if matches!(
+            target.as_deref(),
+            Some("dev" | "development" | "dev-envs" | "debug" | "local")
+        ) {
+            return Some("a service builds a development stage");
+        }
+        if s.build && s.source_mount {
+            return Some("a service bind-mounts the working tree over the image it builds");
+        }
+        let runs_watcher = [&s.command, &s.entrypoint].into_iter().flatten().any(|c| {
+            let raw = text.get(c.span.clone()).unwrap_or("");
+            WATCHERS.iter().any(|w| raw.contains(w))
+        });
+        if runs_watcher {
+            return Some("a service runs a file watcher or development server");
+        }
+    }
+    None
 }
 
 fn text(n: &Node) -> Option<Text> {
@@ -195,6 +302,24 @@ fn service(name: &str, name_span: Range<usize>, v: &Node, source: &str) -> Servi
         environment: Vec::new(),
         ports: Vec::new(),
         labels: Vec::new(),
+        build_target: v
+            .get("build")
+            .and_then(|b| b.get("target"))
+            .and_then(Node::as_str)
+            .map(str::to_string),
+        source_mount: match v.get("volumes") {
+            Some(Node::Seq(items)) => items.iter().any(|i| {
+                let host = match i {
+                    Node::Scalar(m, _) => m.split(':').next().unwrap_or(""),
+                    m => match (m.get("type").and_then(Node::as_str), m.get("source")) {
+                        (Some("bind"), Some(src)) => src.as_str().unwrap_or(""),
+                        _ => "",
+                    },
+                };
+                host == "." || host.starts_with("./") || host == ".." || host.starts_with("../")
+            }),
+            _ => false,
+        },
         profiles: match v.get("profiles") {
             Some(Node::Seq(items)) => items
                 .iter()

@@ -62,6 +62,10 @@ declare_rule! {
     ///   CentOS, Rocky, Alma, Amazon Linux and UBI images (`curl`), and the full `rust` and
     ///   `buildpack-deps` images (`curl`, `wget`, `gpg`, `git`, `ssh`, ImageMagick, `unzip`).
     ///
+    /// An `Aptfile` (Heroku's apt buildpack) declares the tools of the Debian packages it lists,
+    /// as an `apt-get install` in a Dockerfile does; it counts as the declaration of a
+    /// repository deployed with buildpacks.
+    ///
     /// Only the final stage of a Dockerfile and the stages it is built `FROM` count: a tool
     /// installed only in a build stage does not reach the image that runs, and the finding says
     /// so. When the repository has no Dockerfile at all the tool is still reported (nothing
@@ -77,7 +81,7 @@ declare_rule! {
     /// Dockerfile (`apt-get install $(cat packages.txt)`, `xargs apk add`), or a Dockerfile
     /// does not parse.
     ///
-    /// Other files consulted: every Dockerfile in the repository, and each crate's `Cargo.toml`
+    /// Other files consulted: every Dockerfile and `Aptfile` in the repository, and each crate's `Cargo.toml`
     /// and `src/main.rs`/`src/bin/` (whether it has a binary).
     ///
     /// ## Why is this bad?
@@ -1018,6 +1022,7 @@ impl Rule for UndeclaredSystemTool {
         Inputs {
             rust: true,
             dockerfile: true,
+            text: true,
             repo: true,
             ..Inputs::default()
         }
@@ -1066,6 +1071,28 @@ impl Rule for UndeclaredSystemTool {
         drop(f);
         for (tool, span) in uses {
             cx.fact(USES, span, tool);
+        }
+    }
+
+    fn check_text(&self, file: &SourceFile, cx: &mut RuleCtx<'_>) {
+        // Heroku's apt buildpack installs the Debian packages an `Aptfile` lists into the slug
+        // that runs: the declaration a buildpack deploy has instead of a Dockerfile.
+        if file.file_name() != "Aptfile" {
+            return;
+        }
+        cx.fact(DOCKERFILE, 0..0, "");
+        let mut offset = 0;
+        for line in file.text.split_inclusive('\n') {
+            let start = offset;
+            offset += line.len();
+            let word = line.split('#').next().unwrap_or("").trim();
+            // `:repo:` lines add apt sources; URLs are .deb downloads of unknown content.
+            if word.is_empty() || word.starts_with(':') || word.contains("://") {
+                continue;
+            }
+            for tool in package_tools(word) {
+                cx.fact(PROVIDED, start..start + word.len(), tool);
+            }
         }
     }
 

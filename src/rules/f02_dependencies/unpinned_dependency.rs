@@ -37,7 +37,11 @@ declare_rule! {
     /// docs, linting and packaging (`requirements-dev.txt`, `docs/requirements.txt`,
     /// `packaging/`, `tools/`, `scripts/`), the requirements of a Python library (a
     /// `setup.py`/`setup.cfg` beside them and no `Procfile`, `Dockerfile` or `manage.py`),
-    /// files used as `-c` constraints; path and archive-URL dependencies; go.mod (always exact).
+    /// files used as `-c` constraints; path and archive-URL dependencies; go.mod (always exact);
+    /// git dependencies of a manifest whose committed lockfile records the commit they resolved
+    /// to (`Cargo.lock` at the crate or workspace root, `package-lock.json`/`yarn.lock`/
+    /// `pnpm-lock.yaml`, `Gemfile.lock`, `Pipfile.lock`, `poetry.lock`/`pdm.lock`/`uv.lock`; a
+    /// lockfile that `.gitignore` hides does not count).
     ///
     /// Other files consulted: the lockfiles beside each manifest and above it, the Dockerfiles'
     /// `pip install` commands and `PIP_CONSTRAINT`, the
@@ -276,8 +280,31 @@ fn check(
         } else {
             vec![m.dir.as_str()]
         };
-        dirs.iter()
-            .any(|d| names.iter().any(|l| repo.exists(&join(d, l))))
+        dirs.iter().any(|d| {
+            names.iter().any(|l| {
+                let path = join(d, l);
+                repo.exists(&path) && !repo.is_ignored(&path)
+            })
+        })
+    };
+    // A committed lockfile records the commit a git dependency resolved to, and the build
+    // uses it (`cargo build --locked`, `npm ci`, `bundle install --deployment`): the moving
+    // ref moves only when someone updates the lockfile, like any other dependency.
+    let git_pinned_by_lock = match file {
+        "Cargo.toml" => lock_here(&["Cargo.lock"], true),
+        "package.json" => lock_here(
+            &[
+                "package-lock.json",
+                "npm-shrinkwrap.json",
+                "yarn.lock",
+                "pnpm-lock.yaml",
+            ],
+            true,
+        ),
+        "Gemfile" => lock_here(&["Gemfile.lock"], false),
+        "Pipfile" => lock_here(&["Pipfile.lock"], false),
+        "pyproject.toml" => lock_here(&["poetry.lock", "pdm.lock", "uv.lock"], true),
+        _ => false,
     };
     let req_files_skip = is_requirements
         && (is_dev_requirements(&m.path)
@@ -290,7 +317,7 @@ fn check(
             continue;
         }
         if let Some((url, follows)) = moving_ref(&spec.source) {
-            if is_requirements && is_dev_requirements(&m.path) {
+            if (is_requirements && is_dev_requirements(&m.path)) || git_pinned_by_lock {
                 continue;
             }
             let mut v = Violation::new(

@@ -30,7 +30,9 @@ declare_rule! {
     /// Not flagged: `npm start`, `npm run start`, `yarn start`, running a built binary,
     /// `bundle exec puma`, `dotnet app.dll`, `java -jar app.jar`, and development-only files
     /// (`docker-compose.override.yml`, `docker-compose.dev.yml`, `Dockerfile.dev`,
-    /// `.devcontainer/`), where a build-and-watch loop is the point.
+    /// `.devcontainer/`), where a build-and-watch loop is the point, and file watchers and
+    /// development servers anywhere (`cargo watch -x run`, `nodemon`, `--reload`): a loop that
+    /// rebuilds on every edit is a development process, not a release.
     ///
     /// Other files consulted: the Dockerfile decides which shell scripts are entrypoint scripts
     /// (a script is checked only when a Dockerfile of the repository runs it).
@@ -584,7 +586,14 @@ impl Rule for BuildInRunStage {
     }
 
     fn check_run(&self, run: &RunCommand, file: &SourceFile, cx: &mut RuleCtx<'_>) {
-        if dev_only(&file.path) {
+        // A file watcher rebuilding on every edit is a development loop, not a release that
+        // builds at start-up (dev-mode process definitions are a factor X matter).
+        let raw = file.text.get(run.span.clone()).unwrap_or("");
+        if dev_only(&file.path)
+            || crate::source::compose::WATCHERS
+                .iter()
+                .any(|w| raw.contains(w))
+        {
             return;
         }
         for st in statements(run, &file.text) {

@@ -1,5 +1,9 @@
 //! TC0502: a deployment referring to an image by a mutable tag.
 
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use crate::registry::RuleId;
 use crate::rule::prelude::*;
 use crate::source::compose::Text;
 use crate::source::dockerfile::split_image;
@@ -22,13 +26,18 @@ declare_rule! {
     /// Not flagged: a compose service with `build:` (the image is built from the repository; an
     /// `image:` next to it is the tag given to the result); tags resolved at deploy time
     /// (`app:${TAG}`, `app:$TAG`, `{{ .Values.tag }}`) and images that are a variable as a
-    /// whole; Helm templates, which the engine does not parse.
+    /// whole; Helm templates, which the engine does not parse; in a Kubernetes manifest, an
+    /// image that a `skaffold.yaml` of the repository builds (`build.artifacts[].image`, also in
+    /// profiles): skaffold replaces it with the built image, tagged, when it deploys.
     ///
-    /// Backing services of a compose file count like any other image: `image: postgres` in a
-    /// development compose file pulls whatever PostgreSQL is newest on the day the volume is
-    /// created, and a new major version cannot read the old one's data directory.
+    /// Backing services of a compose file that deploys count like any other image. A compose
+    /// file that is a development, test or CI stack is not a release and is not checked: its
+    /// name or folder says so (`docker-compose.dev.yml`, `compose.override.yaml`,
+    /// `docker-compose.e2e.yaml`), its header comment does ("for local development"), or a
+    /// service builds a development stage, bind-mounts the working tree over the image it
+    /// builds, or runs a file watcher.
     ///
-    /// Other files consulted: none; each manifest is judged on its own.
+    /// Other files consulted: `skaffold.yaml` files, for the images they build.
     ///
     /// ## Why is this bad?
     /// Factor V: every release is an immutable, identifiable combination of a build and config;
@@ -93,21 +102,50 @@ fn mutable(image: &str) -> Option<&'static str> {
     }
 }
 
+fn message(what: &str, image: &str, why: &str) -> String {
+    format!(
+        "{what} runs image `{}` {why}, which changes whenever a new image is pushed; pin a version tag or a digest",
+        image.trim()
+    )
+}
+
+fn violation(span: Range<usize>, message: String) -> Violation {
+    Violation::new(span, message)
+        .label("a release cannot say which build this is")
+        .help(HELP)
+}
+
 fn report(cx: &mut RuleCtx<'_>, image: &Text, what: &str) {
     let Some(why) = mutable(&image.value) else {
         return;
     };
-    cx.report(
-        Violation::new(
-            image.span.clone(),
-            format!(
-                "{what} runs image `{}` {why}, which changes whenever a new image is pushed; pin a version tag or a digest",
-                image.value.trim()
-            ),
-        )
-        .label("a release cannot say which build this is")
-        .help(HELP),
-    );
+    cx.report(violation(
+        image.span.clone(),
+        message(what, &image.value, why),
+    ));
+}
+
+/// Fact: a mutable image of a Kubernetes manifest (detail: image name, newline, message).
+const K8S_IMAGE: &str = "k8s-image";
+/// Fact: an image name that a skaffold.yaml builds from the repository.
+const BUILT: &str = "skaffold-artifact";
+
+/// `build.artifacts[].image` of a skaffold config, and of each of its profiles.
+fn skaffold_artifacts(doc: &Node) -> Vec<String> {
+    let mut builds: Vec<&Node> = doc.get("build").into_iter().collect();
+    if let Some(Node::Seq(profiles)) = doc.get("profiles") {
+        builds.extend(profiles.iter().filter_map(|p| p.get("build")));
+    }
+    builds
+        .into_iter()
+        .filter_map(|b| match b.get("artifacts") {
+            Some(Node::Seq(items)) => Some(items),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|a| a.get("image").and_then(Node::as_str))
+        .map(|i| split_image(i.trim()).0.to_string())
+        .collect()
 }
 
 fn scalar(n: &Node) -> Option<Text> {
@@ -149,11 +187,15 @@ impl Rule for MutableReleaseImage {
             compose: true,
             k8s: true,
             structured: true,
+            repo: true,
             ..Inputs::default()
         }
     }
 
     fn check_compose(&self, file: &ComposeFile, cx: &mut RuleCtx<'_>) {
+        if file.development_only.is_some() {
+            return;
+        }
         for s in &file.services {
             if s.build {
                 continue;
@@ -165,20 +207,38 @@ impl Rule for MutableReleaseImage {
     }
 
     fn check_k8s(&self, file: &K8sFile, cx: &mut RuleCtx<'_>) {
+        // Decided in `check_repo`: an image that a skaffold.yaml of the repository builds is
+        // replaced by the built, tagged image when skaffold deploys the manifest.
         for o in &file.objects {
             for c in &o.containers {
                 let Some(image) = &c.image else { continue };
+                let Some(why) = mutable(&image.value) else {
+                    continue;
+                };
                 let what = match &o.name {
                     Some(n) => format!("{} `{n}` container `{}`", o.kind, c.name),
                     None => format!("{} container `{}`", o.kind, c.name),
                 };
-                report(cx, image, &what);
+                let name = split_image(image.value.trim()).0;
+                cx.fact(
+                    K8S_IMAGE,
+                    image.span.clone(),
+                    format!("{name}\n{}", message(&what, &image.value, why)),
+                );
             }
         }
     }
 
     fn check_structured(&self, file: &StructuredFile, cx: &mut RuleCtx<'_>) {
         let name = file.source.file_name().to_ascii_lowercase();
+        if name == "skaffold.yaml" || name == "skaffold.yml" {
+            for doc in &file.docs {
+                for artifact in skaffold_artifacts(doc) {
+                    cx.fact(BUILT, 0..0, artifact);
+                }
+            }
+            return;
+        }
         for doc in &file.docs {
             if name == "fly.toml" {
                 if let Some(image) = doc
@@ -192,6 +252,23 @@ impl Rule for MutableReleaseImage {
             }
             for (container, image) in ecs_images(doc) {
                 report(cx, &image, &format!("ECS container `{container}`"));
+            }
+        }
+    }
+
+    fn check_repo(&self, repo: &RepoIndex, cx: &mut RepoCtx<'_>) {
+        let facts: Vec<&Fact> = repo.facts(RuleId::MutableReleaseImage).collect();
+        let built: BTreeSet<&str> = facts
+            .iter()
+            .filter(|f| f.kind == BUILT)
+            .map(|f| f.detail.as_str())
+            .collect();
+        for f in facts.iter().filter(|f| f.kind == K8S_IMAGE) {
+            let Some((name, msg)) = f.detail.split_once('\n') else {
+                continue;
+            };
+            if !built.contains(name) {
+                cx.report(&f.path, violation(f.span.clone(), msg.to_string()));
             }
         }
     }

@@ -43,6 +43,9 @@ declare_rule! {
     /// Not flagged: one database everywhere; alternatives that pick the same database or where
     /// one side names none (`if cfg!(debug_assertions) { "sqlite://dev.db" } else { env::var(..) }`
     /// cannot be judged); a default feature enabling every backend (a tool supporting them all);
+    /// a default feature enabling a server database next to features for other server
+    /// databases (`default = ["mysql"]`, `postgres = [..]`: alternative backends, not a
+    /// development shortcut; a SQLite default is one);
     /// library crates offering several backends as features (sqlx, sea-orm, diesel); test code.
     ///
     /// In deployment files, it flags one backing service run as different products or major
@@ -67,7 +70,9 @@ declare_rule! {
     /// against `16.3`); variants of one major version (`16-alpine` against `16`); tags that are
     /// unknown until deploy (`postgres:${PG_VERSION}`) or missing (see TC0502); images built
     /// from the repository (`build:`); compose files of unrelated folders; several services of
-    /// one product in a file (which one corresponds is unknown).
+    /// one product in a file (which one corresponds is unknown); compose files named for a
+    /// backend or a stack rather than an environment (`docker-compose.mysql.yaml` next to
+    /// `docker-compose.postgres.yaml`: a product that supports both, one per deployment).
     ///
     /// Other files consulted: the `Cargo.toml` of the crate, which decides whether it is a
     /// service (Rust code) or a binary (its `[features]`); every compose file and Kubernetes
@@ -908,6 +913,12 @@ fn feature_split(root: &Node) -> Option<(Range<usize>, String)> {
         if dk.is_empty() || !dk.is_disjoint(&base) {
             continue;
         }
+        // A default build on a server database next to features for other server databases
+        // is a product supporting several backends (one per deployment), not a development
+        // shortcut: only an embedded default (SQLite) is.
+        if d == "default" && side(d).is_none() && dk.iter().any(|k| *k != Kind::Sqlite) {
+            continue;
+        }
         // Production: the production-named features, else every other database feature.
         let others: Vec<&str> = if prod.is_empty() {
             kinds
@@ -1152,6 +1163,41 @@ mod deploy {
         (None, dir.to_string())
     }
 
+    /// Backing products a compose file may be named after (`docker-compose.mysql.yaml`).
+    const PRODUCT_WORDS: &[&str] = &[
+        "mysql",
+        "mariadb",
+        "postgres",
+        "postgresql",
+        "pg",
+        "sqlite",
+        "spanner",
+        "mongo",
+        "mongodb",
+        "redis",
+        "valkey",
+        "mssql",
+        "sqlserver",
+        "cockroach",
+        "cockroachdb",
+        "cassandra",
+        "dynamodb",
+        "memcached",
+    ];
+
+    /// Whether a compose file's name marks a variant of the stack rather than an environment:
+    /// `docker-compose.postgres.yaml` next to `docker-compose.mysql.yaml` are two supported
+    /// backends (each deployment picks one), and `compose.monitoring.yml` is another stack.
+    /// Only environment words (`dev`, `prod`, `override`...) make two files two environments.
+    fn is_variant(env: Option<&str>) -> bool {
+        let Some(env) = env else { return false };
+        let words: Vec<&str> = env.split(['.', '-', '_']).collect();
+        words.iter().any(|w| PRODUCT_WORDS.contains(w))
+            || !words
+                .iter()
+                .any(|w| ENV_DIRS.contains(w) || *w == "override" || *w == "e2e")
+    }
+
     /// How production-like an environment is: the finding goes on the higher one.
     fn prod_rank(env: Option<&str>) -> u8 {
         match env {
@@ -1291,7 +1337,7 @@ mod deploy {
             let (ea, ga) = environment(pa);
             for (pb, b) in &files[ai + 1..] {
                 let (eb, gb) = environment(pb);
-                if ga != gb || ea == eb {
+                if ga != gb || ea == eb || is_variant(ea.as_deref()) || is_variant(eb.as_deref()) {
                     continue;
                 }
                 for x in a.iter() {

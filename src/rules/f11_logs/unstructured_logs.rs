@@ -10,6 +10,12 @@ use crate::source::rust::{byte_range, Call};
 
 declare_rule! {
     /// ## What it does
+    /// **Preview.** On the real-world corpus (`benches/realworld/`, 26 repositories) its 12
+    /// findings were judged 0 right, 3 wrong and 9 debatable: 12factor.net/logs names plain
+    /// text, one event per line on stdout, as the normal form of logs, so this is a logging
+    /// practice rather than a twelve-factor violation. It runs only when selected
+    /// (`--preview`, `--extend-select TC1103`).
+    ///
     /// Flags a service crate whose logging setup writes plain-text lines, once per crate, at the
     /// setup call:
     /// - `tracing_subscriber::fmt()`, `fmt::init()`, `fmt::layer()`, `fmt::Layer::new()`,
@@ -59,7 +65,7 @@ declare_rule! {
     /// - [tracing-subscriber JSON format](https://docs.rs/tracing-subscriber/latest/tracing_subscriber/fmt/format/struct.Json.html)
     pub UnstructuredLogs {
         code: "TC1103", name: "unstructured-logs",
-        factor: Logs, severity: Note, preview: false, since: "0.1.0",
+        factor: Logs, severity: Note, preview: true, since: "0.1.0",
     }
 }
 
