@@ -12,7 +12,10 @@ use super::structured::{Node, StructuredFile};
 /// Whether a path names a compose file.
 pub fn is_compose_path(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    (name.starts_with("compose") || name.starts_with("docker-compose"))
+    // `docker-stack.yml`: a Swarm stack, deployed with `docker stack deploy`, in compose format.
+    (name.starts_with("compose")
+        || name.starts_with("docker-compose")
+        || name.starts_with("docker-stack"))
         && (name.ends_with(".yml") || name.ends_with(".yaml"))
 }
 
@@ -24,7 +27,8 @@ pub fn environment_of(path: &str) -> Option<String> {
         .trim_end_matches(".yml")
         .trim_end_matches(".yaml")
         .trim_start_matches("docker-")
-        .trim_start_matches("compose");
+        .trim_start_matches("compose")
+        .trim_start_matches("stack");
     let env = stem.trim_matches(|c| c == '.' || c == '-' || c == '_');
     (!env.is_empty()).then(|| env.to_string())
 }
@@ -189,7 +193,8 @@ pub fn development_only(path: &str, text: &str, services: &[Service]) -> Option<
         .trim_end_matches(".yml")
         .trim_end_matches(".yaml")
         .trim_start_matches("docker-")
-        .trim_start_matches("compose");
+        .trim_start_matches("compose")
+        .trim_start_matches("stack");
     if stem.split(['.', '-', '_']).any(|w| DEV_WORDS.contains(&w))
         || dirs.split('/').any(|d| DEV_WORDS.contains(&d))
     {
