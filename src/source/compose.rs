@@ -160,11 +160,68 @@ const DEV_HEADER: &[&str] = &[
     "test harness",
     "end-to-end test",
     "e2e test",
+    "dev-only",
     "not for production",
+    "run this in production",
     "not meant for production",
     "do not use in production",
     "don't use in production",
 ];
+
+/// Images of backing services and of the tools developers run beside them (admin UIs, mail
+/// catchers, cloud emulators), by the last segment of the repository name.
+const BACKING_AND_DEV_TOOLS: &[&str] = &[
+    "postgres",
+    "postgresql",
+    "postgis",
+    "mysql",
+    "mariadb",
+    "mongo",
+    "mongodb",
+    "redis",
+    "valkey",
+    "memcached",
+    "rabbitmq",
+    "elasticsearch",
+    "opensearch",
+    "minio",
+    "localstack",
+    "pgadmin4",
+    "adminer",
+    "phpmyadmin",
+    "mongo-express",
+    "redis-commander",
+    "mailhog",
+    "mailpit",
+    "maildev",
+    "kafka",
+    "zookeeper",
+    "nats",
+    "cassandra",
+    "clickhouse-server",
+    "azurite",
+    "fake-gcs-server",
+    "dynamodb-local",
+    "jaeger",
+    "all-in-one",
+    "otel-collector",
+];
+
+/// Whether every service of a compose file runs a backing service or a developer tool from a
+/// registry, none built from the repository: the stack a developer starts beside the app (which
+/// runs on the host with `cargo run`), not a description of how the app is deployed. Whether
+/// the app's own code sits beside the file is for the caller to check.
+pub fn only_backing_services(services: &[Service]) -> bool {
+    !services.is_empty()
+        && services.iter().all(|s| {
+            !s.build
+                && s.image.as_ref().is_some_and(|i| {
+                    let (name, _, _) = crate::source::dockerfile::split_image(i.value.trim());
+                    let last = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
+                    BACKING_AND_DEV_TOOLS.contains(&last.as_str())
+                })
+        })
+}
 
 /// File watchers and development servers: a loop that rebuilds on every edit.
 pub const WATCHERS: &[&str] = &[
@@ -204,6 +261,7 @@ pub fn development_only(path: &str, text: &str, services: &[Service]) -> Option<
     let header: String = text
         .lines()
         .map(str::trim)
+        .skip_while(|l| *l == "---")
         .take_while(|l| l.is_empty() || l.starts_with('#'))
         .collect::<Vec<_>>()
         .join(" ")

@@ -35,7 +35,10 @@ declare_rule! {
     /// name or folder says so (`docker-compose.dev.yml`, `compose.override.yaml`,
     /// `docker-compose.e2e.yaml`), its header comment does ("for local development"), or a
     /// service builds a development stage, bind-mounts the working tree over the image it
-    /// builds, or runs a file watcher.
+    /// builds, or runs a file watcher; or it only starts backing services and developer tools
+    /// from a registry (`postgres`, `redis`, `pgadmin4`, `minio`...) next to the application's
+    /// own manifest (`Cargo.toml`, `package.json`...), which it neither builds nor runs: the
+    /// stack a developer starts beside `cargo run`.
     ///
     /// Other files consulted: `skaffold.yaml` files, for the images they build.
     ///
@@ -125,6 +128,32 @@ fn report(cx: &mut RuleCtx<'_>, image: &Text, what: &str) {
     ));
 }
 
+/// Manifests of an application: one beside a compose file means the app's code is there.
+const APP_MANIFESTS: &[&str] = &[
+    "Cargo.toml",
+    "package.json",
+    "go.mod",
+    "pyproject.toml",
+    "requirements.txt",
+    "Gemfile",
+    "pom.xml",
+];
+
+/// A compose file that only starts backing services and developer tools next to an
+/// application's own code, which it neither builds nor runs: the developer's local stack.
+fn dependency_stack(file: &ComposeFile, repo: &RepoIndex) -> bool {
+    let dir = file.path.rsplit_once('/').map_or("", |(d, _)| d);
+    crate::source::compose::only_backing_services(&file.services)
+        && APP_MANIFESTS.iter().any(|m| {
+            let p = if dir.is_empty() {
+                (*m).to_string()
+            } else {
+                format!("{dir}/{m}")
+            };
+            repo.files.binary_search(&p).is_ok()
+        })
+}
+
 /// Fact: a mutable image of a Kubernetes manifest (detail: image name, newline, message).
 const K8S_IMAGE: &str = "k8s-image";
 /// Fact: an image name that a skaffold.yaml builds from the repository.
@@ -193,7 +222,7 @@ impl Rule for MutableReleaseImage {
     }
 
     fn check_compose(&self, file: &ComposeFile, cx: &mut RuleCtx<'_>) {
-        if file.development_only.is_some() {
+        if file.development_only.is_some() || dependency_stack(file, cx.repo()) {
             return;
         }
         for s in &file.services {
