@@ -381,3 +381,28 @@ fn root_link_is_reported_and_linked_lockfile_is_absent() {
         r.stdout
     );
 }
+
+/// Folders nested past `PATH_MAX` end in a note, as a plain open would, and cost linear time (a
+/// component-by-component open of each would be quadratic in the depth).
+#[test]
+fn folders_nested_past_path_max_end_in_a_note() {
+    let (_dir, root) = repo();
+    // One folder at a time, each relative to the last: a path this long cannot be named in
+    // one call.
+    use rustix::fs::{mkdirat, openat, Mode, OFlags};
+    let mut dir = openat(
+        rustix::fs::CWD,
+        &root,
+        OFlags::PATH | OFlags::DIRECTORY,
+        Mode::empty(),
+    )
+    .expect("open root");
+    for _ in 0..1500 {
+        mkdirat(&dir, "abc", Mode::from_raw_mode(0o755)).expect("mkdir");
+        dir = openat(&dir, "abc", OFlags::PATH | OFlags::DIRECTORY, Mode::empty()).expect("open");
+    }
+    let r = run(&["--isolated", "-f", "json", "."], &root);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("File name too long"), "{}", r.stdout);
+    assert!(r.took < Duration::from_secs(10), "took {:?}", r.took);
+}

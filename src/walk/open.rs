@@ -79,6 +79,9 @@ mod imp {
 
     use super::{checked, read_bounded, Anchor, ReadOutcome, SYMLINK};
 
+    /// Longest relative path opened, in bytes (Linux's `PATH_MAX`).
+    const PATH_MAX: usize = 4096;
+
     /// Cleared when the kernel has no `openat2` (before Linux 5.6, or a seccomp filter that
     /// refuses it): the component walk is used from then on.
     #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -93,6 +96,11 @@ mod imp {
         flags: OFlags,
     ) -> std::io::Result<OwnedFd> {
         let rel = checked(rel)?;
+        // As a plain open would: the component walk could go deeper, at a cost quadratic in
+        // the depth of a hostile tree.
+        if rel.as_os_str().len() >= PATH_MAX {
+            return Err(Errno::NAMETOOLONG.into());
+        }
         let rel = if rel.as_os_str().is_empty() {
             Path::new(".")
         } else {
@@ -107,8 +115,8 @@ mod imp {
             match rfs::openat2(dir.as_fd(), rel, flags, Mode::empty(), how) {
                 Err(Errno::NOSYS) => OPENAT2.store(false, Ordering::Relaxed),
                 // EPERM: a seccomp filter; EAGAIN: a concurrent rename the kernel would not
-                // vouch for; ENAMETOOLONG: deeper than PATH_MAX. The component walk handles all.
-                Err(Errno::PERM | Errno::AGAIN | Errno::NAMETOOLONG) => {}
+                // vouch for. The component walk handles both.
+                Err(Errno::PERM | Errno::AGAIN) => {}
                 other => return other.map_err(Into::into),
             }
         }
