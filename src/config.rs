@@ -2,8 +2,12 @@
 //! with a span) resolved with the command-line [`Overrides`] into validated [`Settings`].
 //!
 //! Discovery: `twelve-check.toml`, `.twelve-check.toml`, or `[workspace.metadata.twelve-check]` /
-//! `[package.metadata.twelve-check]` in `Cargo.toml`, in the checked root or its nearest ancestor
-//! that has one. `--config FILE` names the file; `--isolated` reads none.
+//! `[package.metadata.twelve-check]` in `Cargo.toml`, in the checked root's folder or its nearest
+//! ancestor that has one, up to the top of the root's git work tree and never above it (outside a
+//! work tree, the root's folder only; see [`crate::walk`] for how the top is found). Every file is
+//! read through the walk's guarded opener: a configuration file that is a symbolic link, not a
+//! regular file, larger than [`crate::walk::CONFIG_LIMIT`] or not UTF-8 is an error that quotes
+//! none of it. `--config FILE` names the file; `--isolated` reads none (and no `.ignore` file).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -171,6 +175,8 @@ pub struct Settings {
     pub inline_suppressions: bool,
     /// Respect `.gitignore`.
     pub respect_ignore: bool,
+    /// Respect `.ignore` files (not with `--isolated`).
+    pub dot_ignore: bool,
     /// Worker threads.
     pub threads: usize,
     /// Files larger than this many bytes are skipped with a note.
@@ -231,7 +237,7 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Settings, Error> {
             text,
         })
     } else {
-        discover(root)
+        discover(root)?
     };
     let Some(source) = source else {
         return resolve(Options::default(), overrides, None);
@@ -240,24 +246,57 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Settings, Error> {
     resolve(options, overrides, Some(&source))
 }
 
-fn discover(root: &Path) -> Option<ConfigSource> {
-    let start = if root.is_file() { root.parent()? } else { root };
-    let start = std::fs::canonicalize(start).ok()?;
-    for dir in start.ancestors() {
-        for name in ["twelve-check.toml", ".twelve-check.toml"] {
-            let p = dir.join(name);
-            if let Ok(text) = crate::walk::read_config(&p) {
-                return Some(ConfigSource { path: p, text });
+/// The nearest configuration file, read through the guarded opener. A root that cannot be
+/// opened has none here; checking it reports the error.
+fn discover(root: &Path) -> Result<Option<ConfigSource>, Error> {
+    let Ok(root) = crate::walk::Root::open(root) else {
+        return Ok(None);
+    };
+    let limit = crate::walk::CONFIG_LIMIT;
+    for dir in root.lookup_dirs() {
+        for name in ["twelve-check.toml", ".twelve-check.toml", "Cargo.toml"] {
+            let path = dir.path.join(name);
+            let shown = path.display().to_string();
+            let cargo = name == "Cargo.toml";
+            let refused = |why: String| Error::Io {
+                path: shown.clone(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidInput, why),
+            };
+            let bytes = match root.read_in(&dir, name, limit) {
+                Ok(crate::walk::ReadOutcome::Bytes(b)) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                // A `Cargo.toml` that cannot be read holds no configuration (the walk reports it).
+                _ if cargo => continue,
+                Ok(crate::walk::ReadOutcome::TooLarge(n)) => {
+                    return Err(refused(format!(
+                        "configuration file not read: {n} bytes is over the {limit} byte limit"
+                    )))
+                }
+                Ok(crate::walk::ReadOutcome::Refused(why)) => {
+                    return Err(refused(format!("configuration file not read: {why}")))
+                }
+                Err(e) => {
+                    return Err(Error::Io {
+                        path: shown,
+                        source: e,
+                    })
+                }
+            };
+            let Ok(text) = String::from_utf8(bytes) else {
+                if cargo {
+                    continue;
+                }
+                return Err(refused(
+                    "configuration file not read: not valid UTF-8".into(),
+                ));
+            };
+            if cargo && !text.contains("metadata.twelve-check]") {
+                continue;
             }
-        }
-        let cargo = dir.join("Cargo.toml");
-        if let Ok(text) = crate::walk::read_config(&cargo) {
-            if text.contains("metadata.twelve-check]") {
-                return Some(ConfigSource { path: cargo, text });
-            }
+            return Ok(Some(ConfigSource { path, text }));
         }
     }
-    None
+    Ok(None)
 }
 
 #[derive(Deserialize)]
@@ -548,6 +587,7 @@ pub fn resolve(
         port_env: service.port_env.unwrap_or_else(|| vec!["PORT".to_string()]),
         inline_suppressions: !overrides.no_inline_suppressions,
         respect_ignore: !overrides.no_ignore,
+        dot_ignore: !overrides.isolated,
         threads: overrides.threads.unwrap_or(0),
         max_file_size,
         max_nesting,

@@ -204,26 +204,35 @@ pub struct IgnoreFile {
     pub dir: String,
     /// Its text.
     pub text: String,
-    /// The compiled patterns.
-    pub matcher: ignore::gitignore::Gitignore,
+    /// The compiled patterns (shared with every `.gitignore` of the same content).
+    pub matcher: Arc<ignore::gitignore::Gitignore>,
 }
 
 impl IgnoreFile {
     /// Compiles the `.gitignore` at `path` with `text`.
     pub fn new(path: &str, text: &str) -> IgnoreFile {
-        let dir = path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
         let mut b = ignore::gitignore::GitignoreBuilder::new("");
         for line in text.lines() {
             // A bad pattern is skipped, as git does.
             let _ = b.add_line(None, line);
         }
+        let matcher = b
+            .build()
+            .unwrap_or_else(|_| ignore::gitignore::Gitignore::empty());
+        IgnoreFile::with_matcher(path, text, Arc::new(matcher))
+    }
+
+    /// The `.gitignore` at `path` with `text`, already compiled.
+    pub fn with_matcher(
+        path: &str,
+        text: &str,
+        matcher: Arc<ignore::gitignore::Gitignore>,
+    ) -> IgnoreFile {
         IgnoreFile {
             path: path.to_string(),
-            dir,
+            dir: path.rsplit_once('/').map_or("", |(d, _)| d).to_string(),
             text: text.to_string(),
-            matcher: b
-                .build()
-                .unwrap_or_else(|_| ignore::gitignore::Gitignore::empty()),
+            matcher,
         }
     }
 }
@@ -459,6 +468,8 @@ impl FileOutcome {
 }
 
 struct RootCtx<'a> {
+    /// The opened root files are read from; `None` for bytes checked in memory.
+    root: Option<&'a walk::Root>,
     prefix: String,
     settings: &'a Settings,
     dispatch: &'a Dispatch,
@@ -484,16 +495,19 @@ pub fn check(roots: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
         ..Report::default()
     };
     for root in roots {
-        if !root.exists() {
-            return Err(Error::Io {
-                path: root.display().to_string(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    "no such file or directory",
-                ),
-            });
+        // Opened once; an unreadable root is an error, not an empty pass.
+        let opened = walk::Root::open(root).map_err(|source| Error::Io {
+            path: root.display().to_string(),
+            source,
+        })?;
+        if let Some(target) = opened.link_target() {
+            report.notes.push(format!(
+                "{} is a symbolic link: checked {} once resolved",
+                root.display(),
+                target.display()
+            ));
         }
-        pool.install(|| check_root(root, settings, &dispatch, threads, &mut report));
+        pool.install(|| check_root(root, &opened, settings, &dispatch, &mut report));
     }
     report.findings.sort_by(|a, b| {
         (&a.path, a.line, a.column, a.rule, &a.message)
@@ -509,6 +523,7 @@ pub fn check(roots: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
 pub fn check_bytes(rel: &str, bytes: &[u8], settings: &Settings) -> Vec<Finding> {
     let dispatch = Dispatch::new(settings);
     let ctx = RootCtx {
+        root: None,
         prefix: String::new(),
         settings,
         dispatch: &dispatch,
@@ -553,9 +568,9 @@ const FILES_PER_JOB: usize = 16;
 
 fn check_root(
     root: &Path,
+    opened: &walk::Root,
     settings: &Settings,
     dispatch: &Dispatch,
-    threads: usize,
     report: &mut Report,
 ) {
     let mut clock = std::time::Instant::now();
@@ -568,32 +583,33 @@ fn check_root(
             None => report.phases.push((name, spent)),
         }
     };
-    let (entries, issues) = walk::walk(
-        root,
+    let walked = walk::walk(
+        opened,
         &WalkOptions {
             respect_ignore: settings.respect_ignore,
-            threads,
+            dot_ignore: settings.dot_ignore,
             exclude: &settings.exclude,
         },
     );
+    let (entries, issues, matchers) = (walked.entries, walked.issues, walked.matchers);
+    report.notes.extend(walked.notes);
+    let ctx_prefix = if opened.is_file() {
+        display_prefix(root.parent().unwrap_or(Path::new("")))
+    } else {
+        display_prefix(root)
+    };
     let mut ctx = RootCtx {
-        prefix: if !root.is_dir() {
-            String::new()
-        } else {
-            display_prefix(root)
-        },
+        root: Some(opened),
+        prefix: ctx_prefix,
         settings,
         dispatch,
         crates: Vec::new(),
     };
-    if !root.is_dir() {
-        ctx.prefix = display_prefix(root.parent().unwrap_or(Path::new("")));
-    }
 
     // Phase 0: what is known before any rule runs: the paths, `.gitignore` rules, git.
     let mut index = RepoIndex {
         files: entries.iter().map(|e| e.rel.clone()).collect(),
-        git_top: walk::git_work_tree_depth(root),
+        git_top: opened.git_depth(),
         include_tests: settings.include_tests,
         ..RepoIndex::default()
     };
@@ -601,10 +617,16 @@ fn check_root(
     index.present = index.files.iter().cloned().collect();
     for e in &entries {
         if FileKind::classify(&e.rel) == FileKind::Gitignore {
-            if let Ok(walk::ReadOutcome::Bytes(b)) = walk::read(&e.abs, settings.max_file_size) {
+            if let Ok(walk::ReadOutcome::Bytes(b)) = opened.read(&e.abs, walk::IGNORE_FILE_LIMIT) {
                 let text = String::from_utf8_lossy(&b);
                 let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-                index.gitignores.push(IgnoreFile::new(&e.rel, text));
+                // Compiled by the walk already, or within its budget (the walk's notes name a
+                // file over a limit).
+                if let Some(m) = matchers.matcher(text) {
+                    index
+                        .gitignores
+                        .push(IgnoreFile::with_matcher(&e.rel, text, m));
+                }
             }
         }
     }
@@ -642,7 +664,7 @@ fn check_root(
         .collect();
     ctx.crates = crates(&index, settings);
     index.crates = ctx.crates.clone();
-    probe_lockfiles(root, &mut index);
+    probe_lockfiles(opened, &mut index);
 
     phase(report, "manifests");
 
@@ -866,8 +888,9 @@ fn crates(index: &RepoIndex, settings: &Settings) -> Vec<CrateInfo> {
     out
 }
 
-/// Lockfiles may be hidden from the walk by `.gitignore`; they still count as present.
-fn probe_lockfiles(root: &Path, index: &mut RepoIndex) {
+/// Lockfiles may be hidden from the walk by `.gitignore`; they still count as present (a
+/// symbolic link does not).
+fn probe_lockfiles(root: &walk::Root, index: &mut RepoIndex) {
     if root.is_file() {
         return;
     }
@@ -899,7 +922,7 @@ fn probe_lockfiles(root: &Path, index: &mut RepoIndex) {
     // One stat each, thousands in a vendored tree: in parallel.
     let found: Vec<String> = probes
         .into_par_iter()
-        .filter(|rel| walk::exists(root, rel))
+        .filter(|rel| root.is_regular(rel))
         .collect();
     index.present.extend(found);
 }
@@ -951,8 +974,12 @@ fn process_file(entry: &Entry, ctx: &RootCtx<'_>, index: &RepoIndex) -> FileOutc
         };
     }
     let unparsable = |msg: String| unparsable(&entry.rel, msg, ctx);
-    let bytes = match walk::read(&entry.abs, settings.max_file_size) {
+    let Some(root) = ctx.root else {
+        return unparsable("could not read: no root".into());
+    };
+    let bytes = match root.read(&entry.abs, settings.max_file_size) {
         Ok(walk::ReadOutcome::Bytes(b)) => b,
+        Ok(walk::ReadOutcome::Refused(why)) => return unparsable(format!("skipped: {why}")),
         Ok(walk::ReadOutcome::TooLarge(n)) => {
             if kind == FileKind::Other {
                 return FileOutcome {

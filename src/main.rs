@@ -133,7 +133,8 @@ struct CheckArgs {
     /// Configuration file to use instead of discovering one.
     #[arg(long, conflicts_with = "isolated")]
     config: Option<PathBuf>,
-    /// Ignore every configuration file.
+    /// Ignore every configuration file (twelve-check.toml, .twelve-check.toml, Cargo.toml
+    /// metadata) and every .ignore file; .gitignore and .git/info/exclude are still respected.
     #[arg(long)]
     isolated: bool,
     /// Check tests, examples, benches and build scripts too.
@@ -200,7 +201,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
             Ok(0)
         }
         Some(Command::Init { path, force }) => {
-            if !force && twelve_check::walk::read_config(&path).is_ok() {
+            if !force && twelve_check::walk::entry_exists(&path) {
                 return Err(Error::Usage(format!(
                     "{} already exists; use --force to overwrite it",
                     path.display()
@@ -234,6 +235,9 @@ fn run(cli: Cli) -> Result<u8, Error> {
         None => check(cli.check),
     }
 }
+
+/// Baseline files larger than this are not read: 256 MiB.
+const BASELINE_LIMIT: u64 = 256 * 1024 * 1024;
 
 fn check(args: CheckArgs) -> Result<u8, Error> {
     let start = std::time::Instant::now();
@@ -297,10 +301,11 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
         return Ok(0);
     }
     if let Some(path) = &args.baseline {
-        let text = twelve_check::walk::read_config(path).map_err(|source| Error::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text =
+            twelve_check::walk::read_text(path, BASELINE_LIMIT).map_err(|source| Error::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
         let baseline = Baseline::parse(&text)
             .map_err(|e| Error::Usage(format!("{}: not a baseline file: {e}", path.display())))?;
         baseline.apply(&mut report);
