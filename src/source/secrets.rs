@@ -194,6 +194,20 @@ fn bindings(text: &str, out: &mut Vec<Range<usize>>) {
             r#"(?:"((?:[^"\\\r\n]|\\.)*)"|'([^'\r\n]*)'|([^\s"'`,;\}\]\)]+))"#,
         ),
     );
+    static SPACED: OnceLock<Regex> = OnceLock::new();
+    // `set $api_key "..";` (nginx), `ENV NAME ".."`, `api_key '..'`: a quoted value after a
+    // space.
+    let spaced = re(
+        &SPACED,
+        r#"(?:^|[^A-Za-z0-9_.\-])\$?([A-Za-z_][A-Za-z0-9_.\-]{0,80})[ \t]+(?:"((?:[^"\\\r\n]|\\.)*)"|'([^'\r\n]*)')"#,
+    );
+    for c in spaced.captures_iter(text) {
+        if let (Some(n), Some(v)) = (c.get(1), c.get(2).or(c.get(3))) {
+            if secret_name(n.as_str()).is_some() && !is_reference(v.as_str()) {
+                out.push(v.range());
+            }
+        }
+    }
     static ENV: OnceLock<Regex> = OnceLock::new();
     // Dockerfile `ENV NAME value` (the legacy form without `=`).
     let env = re(
@@ -384,6 +398,7 @@ mod tests {
             ("DB_PASSWORD: Cr0nlyFullLeakD1b2C3d4E5\r", "Cr0nlyFullLeakD1b2C3d4E5"),
             ("const JWT_SECRET: &str = \"s3cr3t-signing-key-2024\";", "s3cr3t-signing-key-2024"),
             ("{\"client_secret\": \"Qw8erTy7uIoP6\"}", "Qw8erTy7uIoP6"),
+            ("set $api_key \"Qw8erTy7uIoP6\";", "Qw8erTy7uIoP6"),
             ("-H 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9abc'", "eyJhbGciOiJIUzI1NiJ9abc"),
             (
                 "K=\"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjEnv\n-----END PRIVATE KEY-----\"",
