@@ -1282,12 +1282,12 @@ fn process_bytes(
         return out;
     }
     // A file that does not parse, is not UTF-8 or holds NUL bytes is never shown.
-    let show = parse_error.is_none() && !lossy && !source.text.as_bytes().contains(&0);
-    let shown = Shown::new(&source.text, &secret_spans, show);
+    let show = parse_error.is_none() && !lossy && !source.text.contains('\0');
+    let raw: Arc<str> = source.text.into();
     let text = FileText {
-        raw: source.text.into(),
+        shown: Shown::new(&raw, &secret_spans, show),
+        raw,
         lines: source.lines,
-        shown,
     };
     for (id, v) in &violations {
         out.findings

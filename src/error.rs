@@ -59,7 +59,7 @@ impl Error {
         let start = span.start.min(len);
         let end = span.end.clamp(start, len);
         // Printed to a CI log: secrets masked in the snippet and the message, as in findings.
-        let shown = crate::source::secrets::Shown::new(text, &[], true);
+        let shown = crate::source::secrets::Shown::new(&text.into(), &[], true);
         let values = &shown.values;
         Error::Config(Box::new(ConfigError {
             message: crate::source::secrets::redact(&message.into(), values),

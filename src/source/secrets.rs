@@ -15,7 +15,7 @@
 //!   every value of the file's secret ranges wherever it is quoted.
 
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use regex::Regex;
 
@@ -298,7 +298,7 @@ pub struct Shown {
     /// The text with every secret masked and bare CRs shown as line breaks (same byte length);
     /// `None` when the file must not be shown at all (it does not parse, is not UTF-8, or holds
     /// NUL bytes).
-    pub text: Option<std::sync::Arc<str>>,
+    pub text: Option<Arc<str>>,
     /// The raw values of the secret ranges, longest first (for [`redact`]).
     pub values: Vec<String>,
 }
@@ -306,7 +306,7 @@ pub struct Shown {
 impl Shown {
     /// Masks `text` with the ranges [`scan`] finds and `reported` (the secret spans rules
     /// reported). `show` is false for a file that must never be shown as a snippet.
-    pub fn new(text: &str, reported: &[Range<usize>], show: bool) -> Shown {
+    pub fn new(text: &Arc<str>, reported: &[Range<usize>], show: bool) -> Shown {
         let mut spans = scan(text);
         spans.extend(reported.iter().cloned());
         let mut values: Vec<String> = spans
@@ -320,12 +320,11 @@ impl Shown {
         values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         values.dedup();
         let text = show.then(|| {
-            let masked = if spans.is_empty() {
-                text.to_string()
-            } else {
-                mask_spans(text, &spans)
-            };
-            bare_cr_as_lf(masked).into()
+            if spans.is_empty() && !text.contains('\r') {
+                // Nothing to hide: the same text, not a copy.
+                return text.clone();
+            }
+            bare_cr_as_lf(mask_spans(text, &spans)).into()
         });
         Shown { text, values }
     }
@@ -430,9 +429,9 @@ mod tests {
         let values = vec!["Cr0nlyFullLeak".to_string()];
         let m = redact("process `web Cr0nlyFullLeak` runs", &values);
         assert!(!m.contains("FullLeak"), "{m}");
-        let shown = Shown::new("a: 1\rpassword: Xk9#mP2vLqZ7\r", &[], true);
+        let shown = Shown::new(&"a: 1\rpassword: Xk9#mP2vLqZ7\r".into(), &[], true);
         let text = shown.text.unwrap_or_default();
         assert_eq!(&*text, "a: 1\npassword: Xk9*********\n");
-        assert!(Shown::new("x", &[], false).text.is_none());
+        assert!(Shown::new(&"x".into(), &[], false).text.is_none());
     }
 }
