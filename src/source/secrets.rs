@@ -299,7 +299,8 @@ pub struct Shown {
     /// `None` when the file must not be shown at all (it does not parse, is not UTF-8, or holds
     /// NUL bytes).
     pub text: Option<Arc<str>>,
-    /// The raw values of the secret ranges, longest first (for [`redact`]).
+    /// The raw values of the secret ranges, longest first (for [`redact`]); values shorter
+    /// than six characters or made of lower-case letters only are left out.
     pub values: Vec<String>,
 }
 
@@ -315,7 +316,9 @@ impl Shown {
                 text.get(floor_boundary(text, r.start)..ceil_boundary(text, r.end.min(text.len())))
             })
             .map(|v| v.trim_matches(|c| c == '"' || c == '\'').trim().to_string())
-            .filter(|v| v.chars().count() >= 4)
+            // Masked in snippets all the same, but too short or too plain (`password`, a
+            // placeholder word) to be told apart from a message's own words.
+            .filter(|v| v.chars().count() >= 6 && !v.chars().all(|c| c.is_ascii_lowercase()))
             .collect();
         values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         values.dedup();
@@ -427,6 +430,8 @@ mod tests {
     #[test]
     fn messages_lose_quoted_values() {
         let values = vec!["Cr0nlyFullLeak".to_string()];
+        let plain = Shown::new(&"postgres://u:password@h".into(), &[], true);
+        assert!(plain.values.is_empty(), "{:?}", plain.values);
         let m = redact("process `web Cr0nlyFullLeak` runs", &values);
         assert!(!m.contains("FullLeak"), "{m}");
         let shown = Shown::new(&"a: 1\rpassword: Xk9#mP2vLqZ7\r".into(), &[], true);
