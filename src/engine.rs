@@ -1098,6 +1098,8 @@ fn process_bytes(
                 options: settings.rule_options.get(&id),
             };
             f(&mut c);
+            // Whether the file has facts so far (it will be kept).
+            !c.facts.is_empty()
         };
     match kind {
         FileKind::Rust => {
@@ -1117,10 +1119,22 @@ fn process_bytes(
                         Ok(file) => {
                             out.rust_parsed = true;
                             test_code = Some(file.tests.clone());
-                            // The secret rules look at every parsed file, for the masks.
-                            let scanners =
-                                SECRET_RULES.iter().filter(|id| !candidates.contains(id));
-                            for &id in candidates.iter().chain(scanners) {
+                            let mut has_facts = false;
+                            for &id in &candidates {
+                                has_facts |= cx(id, &mut violations, &mut |c| {
+                                    id.rule().check_rust(&file, c)
+                                });
+                            }
+                            // The secret rules also look at a parsed file that will be kept (it
+                            // has findings, facts or suppressions), for the masks.
+                            let kept = has_facts
+                                || !violations.is_empty()
+                                || (settings.inline_suppressions
+                                    && source.text.contains("twelve-check:"));
+                            let scanners = SECRET_RULES
+                                .iter()
+                                .filter(|id| kept && !candidates.contains(id));
+                            for &id in scanners {
                                 cx(id, &mut violations, &mut |c| id.rule().check_rust(&file, c));
                             }
                         }
