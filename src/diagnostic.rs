@@ -33,11 +33,16 @@ pub struct Finding {
     pub label: Option<String>,
     /// What to do instead.
     pub help: Option<String>,
-    /// Whether the span holds a secret that must be masked in every rendering.
+    /// Whether the span holds a secret (its value is already masked in `source` and in the
+    /// texts above: see [`crate::source::secrets`]).
     pub secret: bool,
     /// Stable identity for baselines: code, path, the normalised source line and an occurrence index.
     pub fingerprint: String,
-    /// The file text, shared between the findings of one file (for snippets).
+    /// Hash of the code, path and normalised raw line text the fingerprint is built from.
+    pub line_hash: u64,
+    /// The file text as it may be shown, shared between the findings of one file: every secret
+    /// masked, bare CRs as line breaks; `None` for a file that must not be shown (it does not
+    /// parse, is not UTF-8 text, or holds NUL bytes). See [`crate::source::secrets::Shown`].
     pub source: Option<Arc<str>>,
 }
 
@@ -48,35 +53,6 @@ impl Finding {
     }
 }
 
-/// Masks a secret for display: at most the first four characters stay.
-pub fn redact(value: &str) -> String {
-    let keep: String = value.chars().take(4).collect();
-    format!("{keep}…")
-}
-
-/// Returns `text` with every byte range in `spans` masked (first four characters of each kept);
-/// line breaks and the byte length are preserved so that spans stay valid.
-pub fn mask_spans(text: &str, spans: &[Range<usize>]) -> String {
-    let mut bytes = text.as_bytes().to_vec();
-    for span in spans {
-        let Some(slice) = text.get(span.clone()) else {
-            continue;
-        };
-        let lead = usize::from(slice.starts_with(['"', '\'']));
-        let skip = slice
-            .char_indices()
-            .nth(lead + 4)
-            .map(|(i, _)| i)
-            .unwrap_or(slice.len());
-        for (i, b) in slice.bytes().enumerate().skip(skip) {
-            if b != b'\n' && b != b'\r' && b != b'"' && b != b'\'' {
-                bytes[span.start + i] = b'*';
-            }
-        }
-    }
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
 /// FNV-1a, 64 bits: a small, stable hash for fingerprints (not for security).
 pub fn fnv1a(data: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -85,18 +61,4 @@ pub fn fnv1a(data: &[u8]) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn masking_keeps_prefix_and_length() {
-        let t = "key = \"sk_live_abcdef\"\n";
-        let m = mask_spans(t, std::slice::from_ref(&(6..22)));
-        assert_eq!(m.len(), t.len());
-        assert_eq!(m, "key = \"sk_l**********\"\n");
-        assert_eq!(redact("sk_live_abcdef"), "sk_l…");
-    }
 }

@@ -28,6 +28,7 @@ use crate::source::prefilter::{skip_block_comment, skip_quoted, skip_raw, RustTe
 use crate::source::procfile::Procfile;
 use crate::source::run::{self, RunCommand};
 use crate::source::rust::RustFile;
+use crate::source::secrets::{self, Shown};
 use crate::source::structured::StructuredFile;
 use crate::source::{FileKind, ParseError, SourceFile, LOCKFILES};
 use crate::suppress::{self, Suppression};
@@ -55,6 +56,10 @@ pub const SERVICE_FRAMEWORKS: &[&str] = &[
     "xitca-web",
     "ohkami",
 ];
+
+/// The rules whose findings are secrets: they run on every file, enabled or not, and what they
+/// find is masked in every output (see [`crate::source::secrets`]).
+const SECRET_RULES: [RuleId; 2] = [RuleId::HardcodedSecret, RuleId::CredentialsInUrl];
 
 /// Default `max-nesting`: the deepest Rust nesting (see [`nesting_depth`]) parsed with syn;
 /// deeper files are reported, not parsed.
@@ -403,7 +408,21 @@ impl Dispatch {
     }
 
     fn new(settings: &Settings) -> Self {
+        // The secret rules run on every file whether they are enabled or not: what they find is
+        // masked in every output (their findings are reported only when enabled).
         let pick = |f: fn(&Inputs) -> bool| -> Vec<RuleId> {
+            let mut ids: Vec<RuleId> = settings
+                .enabled
+                .iter()
+                .copied()
+                .chain(SECRET_RULES.iter().copied())
+                .filter(|id| f(&id.rule().inputs()))
+                .collect();
+            ids.sort();
+            ids.dedup();
+            ids
+        };
+        let pick_enabled = |f: fn(&Inputs) -> bool| -> Vec<RuleId> {
             settings
                 .enabled
                 .iter()
@@ -411,7 +430,7 @@ impl Dispatch {
                 .filter(|id| f(&id.rule().inputs()))
                 .collect()
         };
-        let mut rust = pick(|i| i.rust);
+        let mut rust = pick_enabled(|i| i.rust);
         // One bit per Rust rule in the prefilter's masks: more Rust rules than bits would be a
         // programming error caught by the tests, not a user error.
         debug_assert!(rust.len() <= 64, "more Rust rules than prefilter bits");
@@ -422,12 +441,12 @@ impl Dispatch {
             structured: pick(|i| i.structured),
             dockerfile: pick(|i| i.dockerfile),
             dotenv: pick(|i| i.dotenv),
-            procfile: pick(|i| i.procfile),
-            compose: pick(|i| i.compose),
-            k8s: pick(|i| i.k8s),
-            nginx: pick(|i| i.nginx),
-            run: pick(|i| i.run),
-            repo: pick(|i| i.repo),
+            procfile: pick_enabled(|i| i.procfile),
+            compose: pick_enabled(|i| i.compose),
+            k8s: pick_enabled(|i| i.k8s),
+            nginx: pick_enabled(|i| i.nginx),
+            run: pick_enabled(|i| i.run),
+            repo: pick_enabled(|i| i.repo),
             scans: Default::default(),
         }
     }
@@ -450,7 +469,7 @@ struct FileOutcome {
     /// A Helm template, not parsed.
     helm_template: bool,
     /// The text, kept when the file has findings or suppressions (snippets, TC0001).
-    source: Option<(Arc<str>, crate::source::LineIndex)>,
+    source: Option<FileText>,
 }
 
 impl FileOutcome {
@@ -464,6 +483,26 @@ impl FileOutcome {
             && self.pending.is_empty()
             && !self.helm_template
             && self.source.is_none()
+    }
+}
+
+/// A file's text as findings are located in it (`raw`, never shown) and as it may be shown
+/// (`shown`: secrets masked, or nothing at all), with the secret values to redact from messages.
+struct FileText {
+    raw: Arc<str>,
+    lines: crate::source::LineIndex,
+    shown: Shown,
+}
+
+impl FileText {
+    /// A file with no text: findings about it have no snippet.
+    fn empty() -> FileText {
+        let raw: Arc<str> = "".into();
+        FileText {
+            lines: crate::source::LineIndex::new(&raw),
+            raw,
+            shown: Shown::default(),
+        }
     }
 }
 
@@ -734,20 +773,24 @@ fn check_root(
         let outcome = &mut outcomes[i];
         // Manifests always keep their text; other files only when they have something to say.
         // A finding about a file as a whole (TC1104) may land on one whose text was not kept.
-        let (text, lines) = outcome.source.clone().unwrap_or_else(|| {
-            let empty: Arc<str> = "".into();
-            let lines = crate::source::LineIndex::new(&empty);
-            (empty, lines)
-        });
-        let f = locate(
-            rv.rule,
-            &rv.violation,
-            &rv.path,
-            &ctx.prefix,
-            &text,
-            &lines,
-            settings,
-        );
+        let f = match &outcome.source {
+            Some(text) => locate(
+                rv.rule,
+                &rv.violation,
+                &rv.path,
+                &ctx.prefix,
+                text,
+                settings,
+            ),
+            None => locate(
+                rv.rule,
+                &rv.violation,
+                &rv.path,
+                &ctx.prefix,
+                &FileText::empty(),
+                settings,
+            ),
+        };
         outcome.findings.push(f);
     }
 
@@ -755,6 +798,7 @@ fn check_root(
 
     for issue in issues {
         if settings.is_enabled(RuleId::UnparsableFile) {
+            let hash = line_hash(RuleId::UnparsableFile, &issue.rel, &FileText::empty(), 1);
             report.findings.push(Finding {
                 rule: RuleId::UnparsableFile,
                 severity: settings.severity[&RuleId::UnparsableFile],
@@ -765,11 +809,12 @@ fn check_root(
                 column: 1,
                 end_line: 1,
                 end_column: 1,
-                message: issue.message,
+                message: secrets::redact(&issue.message, &[]),
                 label: None,
                 help: Some("fix the permissions or remove the broken entry".into()),
                 secret: false,
                 fingerprint: String::new(),
+                line_hash: hash,
                 source: None,
             });
         }
@@ -1004,15 +1049,12 @@ fn unparsable(rel: &str, msg: String, ctx: &RootCtx<'_>) -> FileOutcome {
         ..FileOutcome::default()
     };
     if ctx.settings.is_enabled(RuleId::UnparsableFile) {
-        let text: Arc<str> = "".into();
-        let lines = crate::source::LineIndex::new(&text);
         o.findings.push(locate(
             RuleId::UnparsableFile,
             &Violation::new(0..0, msg),
             rel,
             &ctx.prefix,
-            &text,
-            &lines,
+            &FileText::empty(),
             ctx.settings,
         ));
     }
@@ -1040,9 +1082,14 @@ fn process_bytes(
         }
         return unparsable("skipped: binary content (NUL bytes) in a file of a known kind".into());
     }
+    // Text that is not what the file holds (invalid UTF-8 replaced) is never shown.
+    let mut lossy = false;
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
-        Err(e) if kind == FileKind::Other => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        Err(e) if kind == FileKind::Other => {
+            lossy = true;
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        }
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let line = 1 + e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count();
@@ -1090,6 +1137,8 @@ fn process_bytes(
                 options: settings.rule_options.get(&id),
             };
             f(&mut c);
+            // Whether the file has facts so far (it will be kept).
+            !c.facts.is_empty()
         };
     match kind {
         FileKind::Rust => {
@@ -1109,7 +1158,22 @@ fn process_bytes(
                         Ok(file) => {
                             out.rust_parsed = true;
                             test_code = Some(file.tests.clone());
+                            let mut has_facts = false;
                             for &id in &candidates {
+                                has_facts |= cx(id, &mut violations, &mut |c| {
+                                    id.rule().check_rust(&file, c)
+                                });
+                            }
+                            // The secret rules also look at a parsed file that will be kept (it
+                            // has findings, facts or suppressions), for the masks.
+                            let kept = has_facts
+                                || !violations.is_empty()
+                                || (settings.inline_suppressions
+                                    && source.text.contains("twelve-check:"));
+                            let scanners = SECRET_RULES
+                                .iter()
+                                .filter(|id| kept && !candidates.contains(id));
+                            for &id in scanners {
                                 cx(id, &mut violations, &mut |c| id.rule().check_rust(&file, c));
                             }
                         }
@@ -1229,6 +1293,18 @@ fn process_bytes(
             }
         }
     }
+    // Secrets are known before selection, suppressions and baselines: every secret span any
+    // rule found (the secret rules ran whether enabled or not) is masked; only the findings of
+    // enabled rules are reported.
+    let mut secret_spans: Vec<Range<usize>> = Vec::new();
+    for list in [&mut violations, &mut pending] {
+        list.retain(|(id, v)| {
+            if v.secret {
+                secret_spans.push(v.span.clone());
+            }
+            settings.is_enabled(*id)
+        });
+    }
     if let Some(e) = parse_error.clone() {
         if settings.is_enabled(RuleId::UnparsableFile) {
             violations.push((
@@ -1258,30 +1334,23 @@ fn process_bytes(
     {
         return out;
     }
-    let text: Arc<str> = source.text.into();
+    // A file that does not parse, is not UTF-8 or holds NUL bytes is never shown.
+    let show = parse_error.is_none() && !lossy && !source.text.contains('\0');
+    let raw: Arc<str> = source.text.into();
+    let text = FileText {
+        shown: Shown::new(&raw, &secret_spans, show),
+        raw,
+        lines: source.lines,
+    };
     for (id, v) in &violations {
-        out.findings.push(locate(
-            *id,
-            v,
-            rel,
-            &ctx.prefix,
-            &text,
-            &source.lines,
-            settings,
-        ));
+        out.findings
+            .push(locate(*id, v, rel, &ctx.prefix, &text, settings));
     }
     for (id, v) in &pending {
-        out.pending.push(locate(
-            *id,
-            v,
-            rel,
-            &ctx.prefix,
-            &text,
-            &source.lines,
-            settings,
-        ));
+        out.pending
+            .push(locate(*id, v, rel, &ctx.prefix, &text, settings));
     }
-    out.source = Some((text, source.lines));
+    out.source = Some(text);
     out
 }
 
@@ -1476,15 +1545,19 @@ mod nesting_tests {
     }
 }
 
+/// A violation as a finding: its position from the raw text, its texts redacted, its snippet
+/// drawn from the shown text. Every finding about a file is built here.
 fn locate(
     rule: RuleId,
     v: &Violation,
     rel: &str,
     prefix: &str,
-    text: &Arc<str>,
-    lines: &crate::source::LineIndex,
+    file: &FileText,
     settings: &Settings,
 ) -> Finding {
+    let text = &file.raw;
+    let lines = &file.lines;
+    let values = &file.shown.values;
     let span: Range<usize> =
         v.span.start.min(text.len())..v.span.end.min(text.len()).max(v.span.start.min(text.len()));
     let (line, column) = lines.line_col(text, span.start);
@@ -1503,12 +1576,13 @@ fn locate(
         column,
         end_line,
         end_column,
-        message: v.message.clone(),
-        label: v.label.clone(),
-        help: v.help.clone(),
+        message: secrets::redact(&v.message, values),
+        label: v.label.as_deref().map(|l| secrets::redact(l, values)),
+        help: v.help.as_deref().map(|h| secrets::redact(h, values)),
         secret: v.secret,
         fingerprint: String::new(),
-        source: Some(text.clone()),
+        line_hash: line_hash(rule, rel, file, line),
+        source: file.shown.text.clone(),
     }
 }
 
@@ -1533,7 +1607,7 @@ fn apply_suppressions(mut outcome: FileOutcome, ctx: &RootCtx<'_>, report: &mut 
             report.findings.push(f);
         }
     }
-    let Some((text, lines)) = &outcome.source else {
+    let Some(text) = &outcome.source else {
         return;
     };
     for s in &outcome.suppressions {
@@ -1571,7 +1645,6 @@ fn apply_suppressions(mut outcome: FileOutcome, ctx: &RootCtx<'_>, report: &mut 
                 &outcome.rel,
                 &ctx.prefix,
                 text,
-                lines,
                 settings,
             ));
         }
@@ -1583,26 +1656,26 @@ fn apply_suppressions(mut outcome: FileOutcome, ctx: &RootCtx<'_>, report: &mut 
 fn assign_fingerprints(findings: &mut [Finding]) {
     let mut seen: HashMap<u64, usize> = HashMap::new();
     for f in findings.iter_mut() {
-        let line_text = f
-            .source
-            .as_deref()
-            .map(|t| {
-                let start = t[..f.span.start].rfind('\n').map_or(0, |i| i + 1);
-                let end = t[f.span.start..]
-                    .find('\n')
-                    .map_or(t.len(), |i| f.span.start + i);
-                t[start..end]
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .unwrap_or_default();
-        let key = format!("{}\0{}\0{}", f.code(), f.rel_path, line_text);
-        let h = fnv1a(key.as_bytes());
+        let h = f.line_hash;
         let n = seen.entry(h).or_insert(0);
         f.fingerprint = format!("{:016x}", fnv1a(format!("{h:016x}:{n}").as_bytes()));
         *n += 1;
     }
+}
+
+/// The identity of a finding's line for its fingerprint: code, path and the
+/// whitespace-normalised text of the line in the file as it is (a changed secret is a changed
+/// line), hashed: the text itself never leaves [`locate`].
+fn line_hash(rule: RuleId, rel: &str, file: &FileText, line: usize) -> u64 {
+    let range = file.lines.line_range(line, file.raw.len());
+    let line_text = file
+        .raw
+        .get(range)
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    fnv1a(format!("{}\0{}\0{}", rule.code(), rel, line_text).as_bytes())
 }
 
 #[cfg(test)]

@@ -58,11 +58,14 @@ impl Error {
         let len = text.len();
         let start = span.start.min(len);
         let end = span.end.clamp(start, len);
+        // Printed to a CI log: secrets masked in the snippet and the message, as in findings.
+        let shown = crate::source::secrets::Shown::new(&text.into(), &[], true);
+        let values = &shown.values;
         Error::Config(Box::new(ConfigError {
-            message: message.into(),
-            src: NamedSource::new(path, text.to_string()),
+            message: crate::source::secrets::redact(&message.into(), values),
+            src: NamedSource::new(path, shown.text.as_deref().unwrap_or("").to_string()),
             span: (start, end - start).into(),
-            label: label.into(),
+            label: crate::source::secrets::redact(&label.into(), values),
         }))
     }
 }

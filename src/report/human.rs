@@ -10,7 +10,7 @@ use miette::{
 
 use super::{scorecard, totals, RenderOptions, Reporter, Status};
 use crate::config::Settings;
-use crate::diagnostic::{mask_spans, Finding};
+use crate::diagnostic::Finding;
 use crate::engine::Report;
 use crate::rule::Severity;
 
@@ -139,29 +139,14 @@ impl Reporter for Human {
             .with_links(false)
             .with_context_lines(1);
         let mut out = String::new();
-        let mut masked: Option<(String, Arc<str>)> = None;
         for f in &report.findings {
-            let source = f.source.as_ref().filter(|t| !t.is_empty()).map(|text| {
-                let text = if f.secret || report_has_secret(report, &f.path) {
-                    match &masked {
-                        Some((p, t)) if *p == f.path => t.clone(),
-                        _ => {
-                            let spans: Vec<_> = report
-                                .findings
-                                .iter()
-                                .filter(|g| g.path == f.path && g.secret)
-                                .map(|g| g.span.clone())
-                                .collect();
-                            let m: Arc<str> = mask_spans(text, &spans).into();
-                            masked = Some((f.path.clone(), m.clone()));
-                            m
-                        }
-                    }
-                } else {
-                    text.clone()
-                };
-                NamedSource::new(escape_line(&f.path), sanitize_source(&text))
-            });
+            // The engine masked every secret in `source` (and left it out for files that must
+            // not be shown): the snippet is drawn from it as it is.
+            let source = f
+                .source
+                .as_ref()
+                .filter(|t| !t.is_empty())
+                .map(|text| NamedSource::new(escape_line(&f.path), sanitize_source(text)));
             let diag = FindingDiagnostic {
                 finding: f,
                 message: sanitize(&f.message),
@@ -189,10 +174,6 @@ impl Reporter for Human {
         out.push_str(&summary(report, settings, opts));
         out
     }
-}
-
-fn report_has_secret(report: &Report, path: &str) -> bool {
-    report.findings.iter().any(|g| g.path == path && g.secret)
 }
 
 fn paint(opts: &RenderOptions, code: &str, s: &str) -> String {

@@ -15,6 +15,7 @@ pub mod prefilter;
 pub mod procfile;
 pub mod run;
 pub mod rust;
+pub mod secrets;
 pub mod shell;
 pub mod structured;
 
@@ -340,10 +341,18 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
-    /// Indexes `text`.
+    /// Indexes `text`. A line ends at `\n`, `\r\n` or a bare `\r`, as YAML (and so saphyr,
+    /// whose line numbers become byte offsets here) reads them: one convention for every
+    /// parser's positions and for the snippets drawn from them.
     pub fn new(text: &str) -> Self {
+        let b = text.as_bytes();
         let mut starts = vec![0];
-        starts.extend(memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        starts.extend(
+            b.iter()
+                .enumerate()
+                .filter(|&(i, &c)| c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')))
+                .map(|(i, _)| i + 1),
+        );
         LineIndex {
             starts,
             ascii: text.is_ascii(),
@@ -405,12 +414,6 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
-fn memchr_iter(needle: u8, hay: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    hay.iter()
-        .enumerate()
-        .filter_map(move |(i, &b)| (b == needle).then_some(i))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -450,5 +453,11 @@ mod tests {
         assert_eq!(idx.offset(ascii, 2, 1), 4);
         assert_eq!(idx.offset(ascii, 2, 99), 6);
         assert_eq!(idx.offset(ascii, 9, 0), 7);
+        // A bare CR ends a line, as in YAML; CRLF is one break.
+        let cr = "a: 1\rb: 2\r\nc: 3";
+        let idx = LineIndex::new(cr);
+        assert_eq!(idx.line_col(cr, 5), (2, 1));
+        assert_eq!(idx.line_col(cr, 11), (3, 1));
+        assert_eq!(idx.offset(cr, 2, 3), 8);
     }
 }
