@@ -825,6 +825,22 @@ pub fn is_doc_comment(text: &str, span: &Range<usize>) -> bool {
         .is_some_and(|s| s.starts_with("//") || s.starts_with("/*"))
 }
 
+/// Configuration read only by development tools, never by the deployed app: cargo's
+/// `.cargo/config.toml` (its `[env]` applies to `cargo run` and `cargo test`) and CI workflows.
+pub fn development_tool_config(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".cargo/config.toml")
+        || lower.ends_with(".cargo/config")
+        || lower == ".cargo/config.toml"
+        || lower.starts_with(".github/workflows/")
+        || lower.starts_with(".github/actions/")
+        || lower == ".gitlab-ci.yml"
+        || lower.starts_with(".circleci/")
+        || lower == ".travis.yml"
+        || lower == "azure-pipelines.yml"
+        || lower == "bitbucket-pipelines.yml"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,8 +21,11 @@ declare_rule! {
     /// documented defaults of local service containers), a Rust literal used as the fallback or
     /// default of an environment or configuration lookup, doc comments, test and example code
     /// (`#[cfg(test)]`, `tests.rs`, `foo_test.go`), templates committed with example values
-    /// (`.env.example`, `config.sample.toml`), documentation files (`.md`, `.rst`, `.txt`) and
-    /// generated files (`.cargo-checksum.json`, `*.min.js`).
+    /// (`.env.example`, `config.sample.toml`), documentation files (`.md`, `.rst`, `.txt`),
+    /// generated files (`.cargo-checksum.json`, `*.min.js`), and settings no deployed app reads:
+    /// cargo's `.cargo/config.toml`, CI workflows, and compose files that are development or
+    /// test stacks by their name (`docker-compose.dev.yml`, `compose.e2e.yaml`) or header
+    /// comment ("local development stack").
     ///
     /// Other files consulted: none; each file is judged on its own.
     ///
@@ -133,7 +136,15 @@ impl Rule for CredentialsInUrl {
             || is_test_file(&file.path)
             || is_generated(&file.path)
             || is_template(&file.path)
+            || crate::rules::common::development_tool_config(&file.path)
             || !file.text.contains("://")
+        {
+            return;
+        }
+        // A development or test compose stack, by its name or header comment (the service-level
+        // signals need the parsed file, which this text check does not have).
+        if crate::source::compose::is_compose_path(&file.path)
+            && crate::source::compose::development_only(&file.path, &file.text, &[]).is_some()
         {
             return;
         }

@@ -9,7 +9,7 @@ use syn::{Expr, Lit};
 use crate::rule::prelude::*;
 use crate::rules::common::{
     self, find_tokens, is_doc_comment, is_doc_path, is_generated, is_template, is_test_file,
-    is_translation_path, named_secret, SecretName,
+    development_tool_config, is_translation_path, named_secret, words, SecretName,
 };
 use crate::source::prefilter::Tok;
 use crate::source::rust::{byte_range, VALUE_WRAPPERS};
@@ -51,7 +51,12 @@ declare_rule! {
     /// lookup (`env::var("X").unwrap_or("..")`, `impl Default for Config`), doc comments, test
     /// and example code (`#[cfg(test)]`, `#[cfg(all(feature = "x", test))]`, `tests.rs`,
     /// `foo_test.go`), templates committed with example values (`.env.example`, `.env.sample`,
-    /// `config.example.toml`), translation files, dependency and feature
+    /// `config.example.toml`), development and test settings that no deployed app reads (the
+    /// `development:`/`test:` sections of a configuration file such as Rails `config/secrets.yml`,
+    /// cargo's `.cargo/config.toml` `[env]`, CI workflows, and compose files that are
+    /// development or test stacks by their name, header comment, build target, source mount or
+    /// file watcher: provider tokens are still reported there), sample values of a
+    /// detection table (`TestValue::Single("ghp_..")`), translation files, dependency and feature
     /// tables of manifests, and generated files (`.cargo-checksum.json`). Provider tokens that are
     /// documented fakes (`AKIAIOSFODNN7EXAMPLE`, runs of `x` or `0`) and PEM headers without a key
     /// body are not flagged either.
@@ -475,7 +480,11 @@ impl Rule for HardcodedSecret {
             let found = find_tokens(&lit.value);
             let Some(t) = found.first() else { continue };
             reported.insert(lit.span.start);
-            if !(t.kind == PEM && is_doc_comment(text, &lit.span)) {
+            let test_value = lit
+                .call
+                .and_then(|c| file.calls.get(c))
+                .is_some_and(|c| is_test_value_call(&c.callee));
+            if !test_value && !(t.kind == PEM && is_doc_comment(text, &lit.span)) {
                 token(t.kind, lit.span.clone(), cx);
             }
         }
@@ -606,8 +615,14 @@ impl Rule for HardcodedSecret {
                         }
                     }
                 }
-                None => walk(doc, None, &mut hits),
+                None => walk_deployed(doc, &mut hits),
             }
+        }
+        // Named secrets where nothing deployed reads them: a development or test compose stack,
+        // cargo's own `[env]` table, CI workflows (provider tokens are still reported there).
+        let compose_dev = ComposeFile::from_structured(file).is_some_and(|c| c.development_only.is_some());
+        if compose_dev || development_tool_config(path) {
+            hits.clear();
         }
         let mut seen = HashSet::new();
         for (name, kind, span) in hits {
@@ -899,6 +914,34 @@ const NAME_VALUE_KEYS: &[(&str, &str)] = &[
 /// Secret-named values found in a document: name, kind, span. A YAML alias (`environment:
 /// *common-env`) expands the same nodes twice; the caller reports each span once.
 type Hits = Vec<(String, SecretName, Range<usize>)>;
+
+/// A call that builds test data: a path segment named like a test value (`TestValue::Single`,
+/// `ExampleToken::new`, `fake_token`, `Dummy(..)`), as in a table of detection patterns with
+/// sample inputs.
+fn is_test_value_call(callee: &str) -> bool {
+    callee.split("::").any(|seg| {
+        let w = words(seg);
+        w.iter().any(|x| matches!(x.as_str(), "test" | "example" | "sample" | "fake" | "dummy" | "mock"))
+    })
+}
+
+/// Top-level keys of a configuration file that hold the settings of a development or test
+/// environment (Rails `config/secrets.yml`, `database.yml`, node-config sections).
+const DEV_SECTIONS: &[&str] = &["development", "dev", "test", "testing", "local"];
+
+/// [`walk`] over a document, leaving out the sections of development and test environments.
+fn walk_deployed(doc: &Node, cx: &mut Hits) {
+    match doc {
+        Node::Map(kv) if kv.iter().any(|(k, _)| DEV_SECTIONS.contains(&k.name.as_str())) => {
+            for (k, v) in kv {
+                if !DEV_SECTIONS.contains(&k.name.as_str()) && !SKIPPED_KEYS.contains(&k.name.as_str()) {
+                    walk(v, Some(&k.name), cx);
+                }
+            }
+        }
+        _ => walk(doc, None, cx),
+    }
+}
 
 fn walk(node: &Node, key: Option<&str>, cx: &mut Hits) {
     match node {
