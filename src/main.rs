@@ -36,7 +36,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Check paths (the default command).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule.
     Rules {
         /// Output format.
@@ -163,8 +163,8 @@ struct CheckArgs {
     show_settings: bool,
     /// Deepest nesting parsed (Rust, YAML, JSON, TOML, nginx); deeper files get one TC0002 note.
     /// Only this flag can raise it: a configuration file may only lower it [default: 2000].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    max_nesting: Option<u64>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_nesting: Option<u32>,
     /// Worker threads [default: number of cores; at most 4 per core and 256].
     #[arg(short = 'j', long)]
     threads: Option<usize>,
@@ -198,7 +198,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
-        Some(Command::Check(args)) => check(args),
+        Some(Command::Check(args)) => check(*args),
         Some(Command::Rules { format }) => {
             write_stdout(&rules_listing(format));
             Ok(0)

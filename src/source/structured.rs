@@ -361,12 +361,8 @@ fn read_yaml(text: &str, lines: &LineIndex, max_nesting: usize) -> Result<Vec<No
                 let Some(open) = reader.stack.pop() else {
                     continue;
                 };
-                let node = if open.map {
-                    Node::Map(open.entries)
-                } else {
-                    Node::Seq(open.items)
-                };
-                reader.insert(node, open.depth, open.anchor, open.start..end);
+                let (depth, anchor, start) = (open.depth, open.anchor, open.start);
+                reader.insert(open.into_node(), depth, anchor, start..end);
             }
             Event::Scalar(value, style, anchor, tag) => {
                 // A flow scalar's event ends at the next token, past the blanks.
@@ -463,12 +459,8 @@ fn parse_json(text: &str, max_nesting: usize) -> Result<Option<Node>, ParseError
                     return Err(err("unbalanced bracket", i));
                 }
                 i += 1;
-                let node = if open.map {
-                    Node::Map(open.entries)
-                } else {
-                    Node::Seq(open.items)
-                };
-                value = Some((node, open.depth));
+                let depth = open.depth;
+                value = Some((open.into_node(), depth));
             }
             (Want::CommaOrClose, b',') => {
                 i += 1;
@@ -659,6 +651,22 @@ struct YamlReader {
     /// Anchored nodes and their depths.
     anchors: HashMap<usize, (Node, usize)>,
     alias_budget: usize,
+}
+
+impl Open {
+    /// The finished collection, its children's storage cut to size (a vector grown by pushes
+    /// holds up to twice its length, and four slots for one child: most of a deep tree's memory).
+    fn into_node(self) -> Node {
+        if self.map {
+            let mut entries = self.entries;
+            entries.shrink_to_fit();
+            Node::Map(entries)
+        } else {
+            let mut items = self.items;
+            items.shrink_to_fit();
+            Node::Seq(items)
+        }
+    }
 }
 
 impl YamlReader {
