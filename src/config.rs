@@ -40,8 +40,8 @@ pub struct Options {
     pub preview: Option<bool>,
     /// Files larger than this many bytes are not read (one TC0002 note each). Default 8 MiB.
     pub max_file_size: Option<Spanned<u64>>,
-    /// Rust files nested deeper than this (brackets, operators, method chains) are not parsed
-    /// (one TC0002 note each): syn recurses once per level. Default 2000.
+    /// Files nested deeper than this are not parsed (one TC0002 note each): the parsers recurse
+    /// once per level. Default 2000, and a configuration file can only lower it.
     pub max_nesting: Option<Spanned<usize>>,
     /// Severity overrides by rule or factor selector.
     pub severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
@@ -89,6 +89,8 @@ pub struct Overrides {
     pub no_ignore: bool,
     /// `--threads`.
     pub threads: Option<usize>,
+    /// `--max-nesting`: the only way to raise the limit (a configuration file may lower it).
+    pub max_nesting: Option<usize>,
     /// `--config`.
     pub config: Option<PathBuf>,
     /// `--isolated`.
@@ -125,8 +127,9 @@ pub const INIT_TEMPLATE: &str = r#"# twelve-check configuration: https://github.
 # Limits that keep a hostile or generated file from stalling the run; a file over a limit gets
 # one TC0002 note and is not checked. Files larger than this many bytes are not read:
 # max-file-size = 8388608
-# Rust files nested deeper than this are not parsed (each bracket, operator or chained method
-# call counts one level; raising it far risks a stack overflow on deeply nested files):
+# Files nested deeper than this are not parsed (Rust: each bracket, operator or nesting keyword
+# counts one level; YAML, JSON, TOML: each collection). A configuration file can only lower it;
+# only `--max-nesting` on the command line can raise it (far: risks a stack overflow):
 # max-nesting = 2000
 
 # Severity by rule or factor.
@@ -566,12 +569,20 @@ pub fn resolve(
         None => Ok(default),
     };
     let max_file_size = positive(options.max_file_size, DEFAULT_MAX_FILE_SIZE)?;
-    let max_nesting = positive(
+    // The configuration file may be the checked repository's own: it can lower the limit, never
+    // raise it past the default (a deeper limit risks a stack overflow). Only the command line can.
+    let configured = positive(
         options
             .max_nesting
             .map(|v| Spanned::new(v.span(), *v.get_ref() as u64)),
         crate::engine::MAX_NESTING as u64,
-    )? as usize;
+    )?;
+    let max_nesting = match overrides.max_nesting {
+        Some(n) => n,
+        None => usize::try_from(configured)
+            .unwrap_or(usize::MAX)
+            .min(crate::engine::MAX_NESTING),
+    };
 
     let service = options.service.unwrap_or_default();
     Ok(Settings {

@@ -24,7 +24,7 @@ use crate::source::dotenv::DotenvFile;
 use crate::source::k8s::{self, K8sFile};
 use crate::source::manifest::Manifest;
 use crate::source::nginx::NginxConf;
-use crate::source::prefilter::{skip_block_comment, skip_quoted, skip_raw, RustText};
+use crate::source::prefilter::RustText;
 use crate::source::procfile::Procfile;
 use crate::source::run::{self, RunCommand};
 use crate::source::rust::RustFile;
@@ -61,9 +61,26 @@ pub const SERVICE_FRAMEWORKS: &[&str] = &[
 /// find is masked in every output (see [`crate::source::secrets`]).
 const SECRET_RULES: [RuleId; 2] = [RuleId::HardcodedSecret, RuleId::CredentialsInUrl];
 
-/// Default `max-nesting`: the deepest Rust nesting (see [`nesting_depth`]) parsed with syn;
-/// deeper files are reported, not parsed.
+/// Default `max-nesting`: the deepest nesting parsed (see [`crate::source::depth`]); deeper
+/// files are reported, not parsed. A configuration file can only lower it, the command line
+/// can raise it.
 pub const MAX_NESTING: usize = 2_000;
+
+/// Most worker threads, whatever `-j` asks: [`worker_threads`] also stops at four per core. The
+/// work is parsing (CPU) and reading; more threads than that only add start-up cost (each has a
+/// 64 MiB stack reservation) and contention in the walk: `-j 1000` took 50 s on an empty folder.
+pub const MAX_THREADS: usize = 256;
+
+/// The number of worker threads for `-j requested` (0: one per core): at most four per core and
+/// [`MAX_THREADS`]. The output does not depend on it.
+pub fn worker_threads(requested: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if requested == 0 {
+        cores.min(MAX_THREADS)
+    } else {
+        requested.min(cores.saturating_mul(4)).min(MAX_THREADS)
+    }
+}
 
 /// A Rust crate found in the repository.
 #[derive(Clone, Debug)]
@@ -517,11 +534,7 @@ struct RootCtx<'a> {
 
 /// Checks every root with `settings`.
 pub fn check(roots: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
-    let threads = if settings.threads == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        settings.threads
-    };
+    let threads = worker_threads(settings.threads);
     // syn recurses once per nesting level: parse on threads with a large stack.
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -757,6 +770,8 @@ fn check_root(
         .enumerate()
         .map(|(i, o)| (o.rel.clone(), i))
         .collect();
+    // One empty text for the findings on files whose text was not kept.
+    let no_text = FileText::empty();
     for rv in repo_violations {
         let i = match by_path.get(&rv.path) {
             Some(&i) => i,
@@ -773,24 +788,9 @@ fn check_root(
         let outcome = &mut outcomes[i];
         // Manifests always keep their text; other files only when they have something to say.
         // A finding about a file as a whole (TC1104) may land on one whose text was not kept.
-        let f = match &outcome.source {
-            Some(text) => locate(
-                rv.rule,
-                &rv.violation,
-                &rv.path,
-                &ctx.prefix,
-                text,
-                settings,
-            ),
-            None => locate(
-                rv.rule,
-                &rv.violation,
-                &rv.path,
-                &ctx.prefix,
-                &FileText::empty(),
-                settings,
-            ),
-        };
+        // Borrowed, not cloned: a copy of the line index per finding was quadratic.
+        let text = outcome.source.as_ref().unwrap_or(&no_text);
+        let f = locate(rv.rule, &rv.violation, &rv.path, &ctx.prefix, text, settings);
         outcome.findings.push(f);
     }
 
@@ -1144,43 +1144,33 @@ fn process_bytes(
         FileKind::Rust => {
             let candidates = rust_candidates;
             if !candidates.is_empty() {
-                let depth = nesting_depth(&source.text);
-                if depth > settings.max_nesting {
-                    parse_error = Some(ParseError::new(
-                        format!(
-                            "skipped: nesting depth {depth} is over the max-nesting limit of {}",
-                            settings.max_nesting
-                        ),
-                        0..0,
-                    ));
-                } else {
-                    match RustFile::parse(&source, settings.include_tests) {
-                        Ok(file) => {
-                            out.rust_parsed = true;
-                            test_code = Some(file.tests.clone());
-                            let mut has_facts = false;
-                            for &id in &candidates {
-                                has_facts |= cx(id, &mut violations, &mut |c| {
-                                    id.rule().check_rust(&file, c)
-                                });
-                            }
-                            // The secret rules also look at a parsed file that will be kept (it
-                            // has findings, facts or suppressions), for the masks.
-                            let kept = has_facts
-                                || !violations.is_empty()
-                                || (settings.inline_suppressions
-                                    && source.text.contains("twelve-check:"));
-                            let scanners = SECRET_RULES
-                                .iter()
-                                .filter(|id| kept && !candidates.contains(id));
-                            for &id in scanners {
-                                cx(id, &mut violations, &mut |c| id.rule().check_rust(&file, c));
-                            }
+                match RustFile::parse_bounded(&source, settings.include_tests, settings.max_nesting)
+                {
+                    Ok(file) => {
+                        out.rust_parsed = true;
+                        test_code = Some(file.tests.clone());
+                        let mut has_facts = false;
+                        for &id in &candidates {
+                            has_facts |= cx(id, &mut violations, &mut |c| {
+                                id.rule().check_rust(&file, c)
+                            });
                         }
-                        Err(e) => parse_error = Some(e),
+                        // The secret rules also look at a parsed file that will be kept (it
+                        // has findings, facts or suppressions), for the masks.
+                        let kept = has_facts
+                            || !violations.is_empty()
+                            || (settings.inline_suppressions
+                                && source.text.contains("twelve-check:"));
+                        let scanners = SECRET_RULES
+                            .iter()
+                            .filter(|id| kept && !candidates.contains(id));
+                        for &id in scanners {
+                            cx(id, &mut violations, &mut |c| id.rule().check_rust(&file, c));
+                        }
                     }
-                    proc_macro2::extra::invalidate_current_thread_spans();
+                    Err(e) => parse_error = Some(e),
                 }
+                proc_macro2::extra::invalidate_current_thread_spans();
             }
         }
         _ => {
@@ -1191,7 +1181,7 @@ fn process_bytes(
             {
                 out.helm_template = true;
             } else if kind.is_structured() {
-                match StructuredFile::parse(&source) {
+                match StructuredFile::parse_bounded(&source, settings.max_nesting) {
                     Ok(file) => {
                         if kind.is_manifest() {
                             out.manifest = Some(Manifest::from_structured(&file));
@@ -1352,197 +1342,6 @@ fn process_bytes(
     }
     out.source = Some(text);
     out
-}
-
-/// A cheap upper bound of how deep syn (and the visitors after it) will recurse, run before the
-/// parse: a stack overflow aborts the whole process and cannot be caught. Each bracket is one
-/// level; within a bracket, each operator or nesting keyword since the last `;` or `,` is one
-/// more (method chains, closures, assignments, generics, `else if`, casts, unary operators).
-/// Paths (`::`), match arrows, identifiers and literals are not counted; comments and strings
-/// are skipped.
-pub fn nesting_depth(text: &str) -> usize {
-    const OPS3: [&[u8]; 4] = [b"<<=", b">>=", b"..=", b"..."];
-    const OPS2: [&[u8]; 18] = [
-        b"&&", b"||", b"==", b"!=", b"<=", b">=", b"->", b"<<", b">>", b"+=", b"-=", b"*=", b"/=",
-        b"%=", b"^=", b"&=", b"|=", b"..",
-    ];
-    const NON_ASSOCIATIVE: [&[u8]; 7] = [b"..", b"..=", b"...", b"==", b"!=", b"<=", b">="];
-    const KEYWORDS: [&[u8]; 13] = [
-        b"as", b"async", b"become", b"box", b"break", b"dyn", b"else", b"impl", b"let", b"move",
-        b"return", b"yield", b"await",
-    ];
-    let b = text.as_bytes();
-    // One counter per open bracket (plus the top level), with the bracket; `sum` is their total.
-    let mut counters: Vec<(u8, usize)> = vec![(0, 0)];
-    let mut sum = 0usize;
-    let mut max = 0usize;
-    let mut i = 0;
-    let count = |counters: &mut Vec<(u8, usize)>, sum: &mut usize| {
-        if let Some((_, top)) = counters.last_mut() {
-            *top += 1;
-            *sum += 1;
-        }
-    };
-    while i < b.len() {
-        let c = b[i];
-        match c {
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i = skip_block_comment(b, i);
-                continue;
-            }
-            b'"' => {
-                i = skip_quoted(b, i + 1);
-                continue;
-            }
-            b'\'' => {
-                // A char literal ('a', '\n', '\u{1F600}') or a lifetime ('a).
-                let close = if b.get(i + 1) == Some(&b'\\') {
-                    b[i + 2..]
-                        .iter()
-                        .take(12)
-                        .position(|&x| x == b'\'')
-                        .map(|p| i + 2 + p)
-                } else {
-                    let len = text[i + 1..].chars().next().map_or(1, char::len_utf8);
-                    (b.get(i + 1 + len) == Some(&b'\'')).then_some(i + 1 + len)
-                };
-                i = close.map_or(i + 1, |p| p + 1);
-                continue;
-            }
-            b'(' | b'[' | b'{' => {
-                counters.push((c, 0));
-                max = max.max(counters.len() - 1 + sum);
-            }
-            b')' | b']' | b'}' if counters.len() > 1 => {
-                let (open, n) = counters.pop().unwrap_or((0, 0));
-                sum -= n;
-                // A block ends an item, a statement or a match arm, unless an `else`, a method
-                // call or a `?` continues the expression it closes.
-                let next = next_token(b, i + 1);
-                let continues = next.starts_with(b"else")
-                    || next.first().is_some_and(|&x| x == b'.' || x == b'?');
-                if open == b'{' && !continues {
-                    if let Some((_, top)) = counters.last_mut() {
-                        sum -= *top;
-                        *top = 0;
-                    }
-                }
-            }
-            b';' | b',' => {
-                if let Some((_, top)) = counters.last_mut() {
-                    sum -= *top;
-                    *top = 0;
-                }
-            }
-            b':' if b.get(i + 1) == Some(&b':') => {
-                i += 2;
-                continue;
-            }
-            b'=' if b.get(i + 1) == Some(&b'>') => {
-                i += 2;
-                continue;
-            }
-            b'.' | b'=' | b'|' | b'<' | b'>' | b'&' | b'*' | b'-' | b'!' | b'?' | b'+' | b'/'
-            | b'%' | b'^' | b'@' | b'~' | b'$' => {
-                let len = if OPS3.iter().any(|op| b[i..].starts_with(op)) {
-                    3
-                } else if OPS2.iter().any(|op| b[i..].starts_with(op)) {
-                    2
-                } else {
-                    1
-                };
-                // Ranges and comparisons do not chain (`a == b == c` is an error): a long
-                // pattern of `'a'..='z' | ...` alternatives is flat.
-                if !NON_ASSOCIATIVE.contains(&&b[i..i + len]) {
-                    count(&mut counters, &mut sum);
-                    max = max.max(counters.len() - 1 + sum);
-                }
-                i += len;
-                continue;
-            }
-            c if c == b'_' || c.is_ascii_alphanumeric() || c >= 0x80 => {
-                let start = i;
-                while i < b.len() && (b[i] == b'_' || b[i].is_ascii_alphanumeric() || b[i] >= 0x80)
-                {
-                    i += 1;
-                }
-                let word = &b[start..i];
-                // Raw and byte strings: r"..", r#".."#, b"..", br"..", c"..".
-                if matches!(word, b"r" | b"br" | b"cr" | b"b" | b"c")
-                    && matches!(b.get(i), Some(b'"' | b'#'))
-                {
-                    let hashes = b[i..].iter().take_while(|&&x| x == b'#').count();
-                    i = match b.get(i + hashes) {
-                        Some(b'"') if hashes > 0 || !matches!(word, b"b" | b"c") => {
-                            skip_raw(b, i + hashes + 1, hashes)
-                        }
-                        Some(b'"') => skip_quoted(b, i + 1),
-                        _ => i + hashes,
-                    };
-                    continue;
-                }
-                if KEYWORDS.contains(&word) {
-                    count(&mut counters, &mut sum);
-                    max = max.max(counters.len() - 1 + sum);
-                }
-                continue;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    max
-}
-
-/// The text from the next token after `i` on (whitespace and comments skipped).
-fn next_token(b: &[u8], mut i: usize) -> &[u8] {
-    loop {
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if b[i.min(b.len())..].starts_with(b"//") {
-            while i < b.len() && b[i] != b'\n' {
-                i += 1;
-            }
-        } else if b[i.min(b.len())..].starts_with(b"/*") {
-            i = skip_block_comment(b, i);
-        } else {
-            return &b[i.min(b.len())..];
-        }
-    }
-}
-
-#[cfg(test)]
-mod nesting_tests {
-    use super::nesting_depth;
-
-    #[test]
-    fn counts_brackets_operators_and_chains() {
-        assert_eq!(nesting_depth("fn f() { g(h(1)); }"), 3);
-        assert_eq!(nesting_depth(&format!("x{}", ".f()".repeat(50))), 51);
-        assert!(nesting_depth(&format!("let f = {}1;", "|x| ".repeat(100))) >= 100);
-        assert!(nesting_depth(&format!("if a {{}}{}", " else if a {}".repeat(100))) >= 100);
-    }
-
-    #[test]
-    fn statements_items_strings_and_comments_do_not_add_up() {
-        let many = "fn f() -> u8 { a.b().c() + 1 }\nimpl A for B { fn g(&self) {} }\n".repeat(500);
-        assert!(nesting_depth(&many) < 10, "{}", nesting_depth(&many));
-        let stmts = "fn f() {\n".to_string() + &"    let x = a.b() + c;\n".repeat(1000) + "}";
-        assert!(nesting_depth(&stmts) < 10);
-        let quoted = format!(
-            "const A: &str = \"{0}\"; const B: &str = r#\"{0}\"\"#; // {0}\n/* /* {0} */ {0} */ const C: char = '(';",
-            "(((.a.b".repeat(1000)
-        );
-        assert!(nesting_depth(&quoted) < 10, "{}", nesting_depth(&quoted));
-        assert!(nesting_depth("fn f<'a>(x: &'a str) -> &'a str { x }") < 10);
-    }
 }
 
 /// A violation as a finding: its position from the raw text, its texts redacted, its snippet

@@ -40,6 +40,15 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// An output file (`--output`, `--write-baseline`, `init`) cannot be written.
+    #[error("cannot write {path}: {cause}")]
+    #[diagnostic(code(twelve_check::io))]
+    Write {
+        /// The path.
+        path: String,
+        /// The underlying error (not a `source`: the message already says it once).
+        cause: std::io::Error,
+    },
     /// The command line is wrong (an unknown selector, an unknown rule for `explain`).
     #[error("{0}")]
     #[diagnostic(code(twelve_check::usage))]

@@ -36,7 +36,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Check paths (the default command).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule.
     Rules {
         /// Output format.
@@ -162,7 +162,11 @@ struct CheckArgs {
     /// Print the resolved settings (configuration file, rules, severities) and exit.
     #[arg(long)]
     show_settings: bool,
-    /// Worker threads [default: number of cores].
+    /// Deepest nesting parsed (Rust, YAML, JSON, TOML, nginx); deeper files get one TC0002 note.
+    /// Only this flag can raise it: a configuration file may only lower it [default: 2000].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_nesting: Option<u32>,
+    /// Worker threads [default: number of cores; at most 4 per core and 256].
     #[arg(short = 'j', long)]
     threads: Option<usize>,
     /// When to use colour (NO_COLOR is honoured).
@@ -195,7 +199,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
-        Some(Command::Check(args)) => check(args),
+        Some(Command::Check(args)) => check(*args),
         Some(Command::Rules { format }) => {
             write_stdout(&rules_listing(format));
             Ok(0)
@@ -207,12 +211,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
                     path.display()
                 )));
             }
-            twelve_check::walk::write_output(&path, config::INIT_TEMPLATE.as_bytes()).map_err(
-                |source| Error::Io {
-                    path: path.display().to_string(),
-                    source,
-                },
-            )?;
+            twelve_check::walk::write_output(&path, config::INIT_TEMPLATE.as_bytes())?;
             eprintln!("twelve-check: wrote {}", path.display());
             Ok(0)
         }
@@ -260,6 +259,9 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
         no_inline_suppressions: args.no_inline_suppressions,
         no_ignore: args.no_ignore,
         threads: args.threads,
+        max_nesting: args
+            .max_nesting
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         config: args.config.clone(),
         isolated: args.isolated,
     };
@@ -282,12 +284,7 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
     let mut report = twelve_check::check(&args.paths, &settings)?;
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::from_report(&report);
-        twelve_check::walk::write_output(path, baseline.to_json().as_bytes()).map_err(
-            |source| Error::Io {
-                path: path.display().to_string(),
-                source,
-            },
-        )?;
+        twelve_check::walk::write_output(path, baseline.to_json().as_bytes())?;
         eprintln!(
             "twelve-check: wrote a baseline of {} finding{} to {}",
             baseline.findings.len(),
@@ -347,12 +344,7 @@ fn check(args: CheckArgs) -> Result<u8, Error> {
         )
     };
     match &args.output {
-        Some(path) => {
-            twelve_check::walk::write_output(path, text.as_bytes()).map_err(|source| Error::Io {
-                path: path.display().to_string(),
-                source,
-            })?
-        }
+        Some(path) => twelve_check::walk::write_output(path, text.as_bytes())?,
         None => write_stdout(&text),
     }
     if args.verbose {
@@ -448,7 +440,7 @@ fn show_settings(s: &twelve_check::Settings) -> String {
         if s.threads == 0 {
             "all cores".to_string()
         } else {
-            s.threads.to_string()
+            twelve_check::engine::worker_threads(s.threads).to_string()
         }
     ));
     out.push_str(&format!("max file size: {} bytes\n", s.max_file_size));

@@ -17,7 +17,7 @@
 //! | other files | `#` (and `//` in files of no known kind) at the start of a line or after whitespace, outside a quoted string opened on that line |
 //! | JSON | none |
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -115,6 +115,15 @@ pub fn parse(source: &SourceFile) -> Vec<Suppression> {
         })
         .map(|c| line_of(c.start))
         .collect();
+    // For each comment-only line, the first line after its run of comment-only lines: computed
+    // once from the last line up (a scan per suppression was quadratic in the run's length).
+    let mut sorted: Vec<usize> = comment_only.iter().copied().collect();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    let mut run_end: HashMap<usize, usize> = HashMap::with_capacity(sorted.len());
+    for l in sorted {
+        let end = run_end.get(&(l + 1)).copied().unwrap_or(l + 1);
+        run_end.insert(l, end);
+    }
     let mut out = Vec::new();
     for c in comments.iter().filter(|c| !c.doc) {
         let body = &text[c.body.clone()];
@@ -155,10 +164,7 @@ pub fn parse(source: &SourceFile) -> Vec<Suppression> {
             let line = line_of(span.start);
             let mut last_line = line;
             if own_line(c) {
-                last_line += 1;
-                while comment_only.contains(&last_line) {
-                    last_line += 1;
-                }
+                last_line = run_end.get(&(line + 1)).copied().unwrap_or(line + 1);
             }
             out.push(Suppression {
                 line,

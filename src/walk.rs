@@ -724,9 +724,35 @@ pub fn read_config(path: &Path) -> std::io::Result<String> {
     read_text(path, CONFIG_LIMIT)
 }
 
-/// Writes an output file (`--output`): the only write the tool makes.
-pub fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, bytes)
+/// Writes an output file (`--output`, `--write-baseline`, `init`): the only write the tool makes.
+/// The bytes go to a temporary file in the same folder, renamed over `path` once complete, so a
+/// reader (or a concurrent run writing the same path) sees one whole output or the previous one,
+/// never a mix or a truncated file.
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), crate::error::Error> {
+    use std::io::Write;
+    let fail = |cause| crate::error::Error::Write {
+        path: path.display().to_string(),
+        cause,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".twelve-check-").suffix(".tmp");
+    // Same mode as a plain create (0666 less the umask), not the temporary file's 0600.
+    #[cfg(unix)]
+    let mode = {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::Permissions::from_mode(0o666)
+    };
+    #[cfg(unix)]
+    builder.permissions(mode);
+    let mut tmp = builder.tempfile_in(dir).map_err(fail)?;
+    tmp.write_all(bytes).map_err(fail)?;
+    tmp.flush().map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
 }
 
 #[cfg(test)]

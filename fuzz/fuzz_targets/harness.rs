@@ -11,12 +11,14 @@ use std::sync::OnceLock;
 use twelve_check::engine;
 use twelve_check::registry::RuleId;
 use twelve_check::source::compose::ComposeFile;
+use twelve_check::source::depth;
 use twelve_check::source::dockerfile::{self, DockerFile};
 use twelve_check::source::dotenv::DotenvFile;
 use twelve_check::source::k8s::{self, K8sFile};
 use twelve_check::source::nginx::NginxConf;
 use twelve_check::source::procfile::Procfile;
 use twelve_check::source::run::{self, Origin, RunCommand};
+use twelve_check::source::rust::RustFile;
 use twelve_check::source::shell::{self, Command, Word};
 use twelve_check::source::structured::StructuredFile;
 use twelve_check::source::{FileKind, SourceFile};
@@ -31,6 +33,8 @@ pub const TARGETS: &[&str] = &[
     "nginx",
     "shell",
     "pipeline",
+    "yaml_json",
+    "rust_nesting",
 ];
 
 /// Runs the harness of `target` on `data`; `false` for an unknown target.
@@ -43,6 +47,8 @@ pub fn run_target(target: &str, data: &[u8]) -> bool {
         "nginx" => nginx(data),
         "shell" => shell(data),
         "pipeline" => pipeline(data),
+        "yaml_json" => yaml_json(data),
+        "rust_nesting" => rust_nesting(data),
         _ => return false,
     }
     true
@@ -347,4 +353,103 @@ pub fn pipeline(data: &[u8]) {
             span_in(&f.span, bytes.len(), f.code());
         }
     }
+}
+
+/// Names for [`yaml_json`]: the first input byte picks the kind.
+pub const STRUCTURED_NAMES: &[&str] = &["a.yaml", "a.json", "a.toml", "Cargo.toml"];
+
+/// The structured path (YAML, JSON, TOML): the depth bound before any tree, the event reader,
+/// the flow-collection fallback. With a small limit (first byte picks 1..=64), a file accepted
+/// is no deeper than the limit, and every entry's span is a slice of the text.
+pub fn yaml_json(data: &[u8]) {
+    let Some((&pick, bytes)) = data.split_first() else {
+        return;
+    };
+    let name = STRUCTURED_NAMES[usize::from(pick) % STRUCTURED_NAMES.len()];
+    let limit = 1 + usize::from(pick / 4) % 64;
+    let source = SourceFile::new(name, FileKind::classify(name), text(bytes));
+    let text = &source.text;
+    match StructuredFile::parse_bounded(&source, limit) {
+        Ok(file) => {
+            let deepest = file.docs.iter().map(node_depth).max().unwrap_or(0);
+            assert!(deepest <= limit, "depth {deepest} over the limit {limit}");
+            for e in file.entries() {
+                slice_ok(&e.span, text, "entry");
+                let _ = e.key();
+            }
+        }
+        Err(e) => span_in(&e.span, text.len(), "parse error"),
+    }
+    // The default limit on the same text.
+    if let Ok(file) = StructuredFile::parse(&source) {
+        for e in file.entries() {
+            slice_ok(&e.span, text, "entry");
+        }
+    }
+}
+
+/// Depth of a node: collections count one level each (iterative).
+fn node_depth(node: &twelve_check::source::structured::Node) -> usize {
+    use twelve_check::source::structured::Node;
+    let mut max = 0;
+    let mut todo = vec![(node, 0usize)];
+    while let Some((n, d)) = todo.pop() {
+        match n {
+            Node::Map(kv) => todo.extend(kv.iter().map(|(_, v)| (v, d + 1))),
+            Node::Seq(items) => todo.extend(items.iter().map(|v| (v, d + 1))),
+            _ => max = max.max(d),
+        }
+        if matches!(n, Node::Map(_) | Node::Seq(_)) {
+            max = max.max(d + 1);
+        }
+    }
+    max
+}
+
+/// The Rust nesting guard and syn: no crash, no stack overflow. The libFuzzer thread has the
+/// default main-thread stack (8 MiB, an eighth of the engine's workers), and the limit here is
+/// the default: a file the guard accepts must parse, be visited and dropped within it. The first
+/// byte picks a repetition count; an input `prefix NUL open NUL middle NUL close NUL suffix`
+/// becomes `prefix open×n middle close×n suffix` (deep shapes: `if `, `(`, `|x| `, `A<x, `...),
+/// any other input is repeated whole.
+pub fn rust_nesting(data: &[u8]) {
+    let Some((&pick, bytes)) = data.split_first() else {
+        return;
+    };
+    let unit = text(bytes);
+    let times = 1 + usize::from(pick) * 16;
+    let parts: Vec<&str> = unit.split('\u{0}').collect();
+    let body = match parts.as_slice() {
+        [pre, open, mid, close, post] => format!(
+            "{pre}{}{mid}{}{post}",
+            open.repeat(times),
+            close.repeat(times)
+        ),
+        _ => unit.repeat(times.min(8)),
+    };
+    // On a thread with the engine workers' stack, as `engine::check` runs syn.
+    let worker = std::thread::Builder::new()
+        .stack_size(64 * 1024 * 1024)
+        .spawn(move || rust_nesting_body(body))
+        .expect("spawn a thread");
+    if let Err(panic) = worker.join() {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+fn rust_nesting_body(body: String) {
+    let source = SourceFile::new("src/main.rs", FileKind::Rust, body);
+    let len = source.text.len();
+    if let Ok(tokens) = source.text.parse::<proc_macro2::TokenStream>() {
+        let _ = depth::rust_depth(&tokens, engine::MAX_NESTING);
+    }
+    match RustFile::parse_bounded(&source, false, engine::MAX_NESTING) {
+        Ok(file) => {
+            for l in &file.lits {
+                span_in(&l.span, len, "literal");
+            }
+        }
+        Err(e) => span_in(&e.span, len, "parse error"),
+    }
+    proc_macro2::extra::invalidate_current_thread_spans();
 }

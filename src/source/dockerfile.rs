@@ -125,16 +125,16 @@ impl<'a> DockerFile<'a> {
     pub fn stages(&self) -> Vec<Stage<'_, 'a>> {
         let args = self.global_args();
         let mut out: Vec<Stage<'_, 'a>> = Vec::new();
+        // The latest stage of each name: a lookup per stage, not a scan (thousands of stages).
+        let mut named: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for (index, st) in self.doc.stages().enumerate() {
             let image: &str = &st.from.image.value;
             let resolved = expand(image, &args);
             let lower = resolved.as_deref().map(str::to_ascii_lowercase);
-            let parent = lower.as_deref().and_then(|l| {
-                out.iter()
-                    .rev()
-                    .find(|s: &&Stage| s.name.as_deref() == Some(l))
-                    .map(|s| s.index)
-            });
+            let parent = lower.as_deref().and_then(|l| named.get(l).copied());
+            if let Some((_, n)) = &st.from.as_ {
+                named.insert(n.value.to_ascii_lowercase(), index);
+            }
             out.push(Stage {
                 index,
                 name: st
@@ -157,9 +157,10 @@ impl<'a> DockerFile<'a> {
     pub fn final_chain(&self) -> Vec<usize> {
         let stages = self.stages();
         let mut chain = Vec::new();
+        let mut seen = vec![false; stages.len()];
         let mut at = stages.len().checked_sub(1);
         while let Some(i) = at {
-            if chain.contains(&i) {
+            if std::mem::replace(&mut seen[i], true) {
                 break;
             }
             chain.push(i);

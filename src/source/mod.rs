@@ -5,6 +5,7 @@
 //! panicking: the engine turns it into a `TC0002` note and the run goes on.
 
 pub mod compose;
+pub mod depth;
 pub mod dockerfile;
 pub mod dotenv;
 pub mod flow;

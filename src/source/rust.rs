@@ -14,6 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::str::FromStr;
 
 use proc_macro2::Span;
 use syn::punctuated::Punctuated;
@@ -143,11 +144,31 @@ const FALLBACK_METHODS: &[&str] = &[
 impl<'a> RustFile<'a> {
     /// Parses `source`; test code is left out of the extracted facts unless `include_tests`.
     pub fn parse(source: &'a SourceFile, include_tests: bool) -> Result<Self, ParseError> {
+        Self::parse_bounded(source, include_tests, crate::engine::MAX_NESTING)
+    }
+
+    /// [`RustFile::parse`], refusing a file nested deeper than `max_nesting` (see
+    /// [`crate::source::depth::rust_depth`]) before syn sees it: syn recurses once per level.
+    pub fn parse_bounded(
+        source: &'a SourceFile,
+        include_tests: bool,
+        max_nesting: usize,
+    ) -> Result<Self, ParseError> {
         let text = mask_shebang(&source.text);
-        let ast = syn::parse_str::<syn::File>(&text).map_err(|e| {
+        let syntax = |e: syn::Error| {
             let span = byte_range(e.span());
             ParseError::new(format!("Rust syntax error: {e}"), span)
-        })?;
+        };
+        // The same lexer syn::parse_str runs, once: the depth bound reads its tokens.
+        let tokens = proc_macro2::TokenStream::from_str(&text).map_err(|e| syntax(e.into()))?;
+        let depth = crate::source::depth::rust_depth(&tokens, max_nesting);
+        if depth > max_nesting {
+            return Err(ParseError::new(
+                format!("skipped: nesting depth over the max-nesting limit of {max_nesting}"),
+                0..0,
+            ));
+        }
+        let ast = syn::parse2::<syn::File>(tokens).map_err(syntax)?;
         let mut aliases = HashMap::new();
         let mut globs = Vec::new();
         for item in &ast.items {
@@ -1368,7 +1389,13 @@ mod tests {
         // syn recurses once per call of the chain: the engine's threads have a large stack.
         let run = || {
             let chain = format!("fn f() {{ let _a = x{}; }}", ".m()".repeat(3_000));
-            let file = parse(&chain);
+            // Deeper than the default max-nesting: a command-line limit, as `--max-nesting`.
+            let source = Box::leak(Box::new(SourceFile::new(
+                "src/main.rs",
+                FileKind::Rust,
+                chain.clone(),
+            )));
+            let file = RustFile::parse_bounded(source, false, 10_000).expect("parses");
             assert_eq!(file.calls.len(), 3_000);
             assert!(file.calls.iter().all(|c| c.chain.len() <= MAX_CHAIN));
             let last = file
