@@ -790,7 +790,14 @@ fn check_root(
         // A finding about a file as a whole (TC1104) may land on one whose text was not kept.
         // Borrowed, not cloned: a copy of the line index per finding was quadratic.
         let text = outcome.source.as_ref().unwrap_or(&no_text);
-        let f = locate(rv.rule, &rv.violation, &rv.path, &ctx.prefix, text, settings);
+        let f = locate(
+            rv.rule,
+            &rv.violation,
+            &rv.path,
+            &ctx.prefix,
+            text,
+            settings,
+        );
         outcome.findings.push(f);
     }
 
@@ -1151,9 +1158,8 @@ fn process_bytes(
                         test_code = Some(file.tests.clone());
                         let mut has_facts = false;
                         for &id in &candidates {
-                            has_facts |= cx(id, &mut violations, &mut |c| {
-                                id.rule().check_rust(&file, c)
-                            });
+                            has_facts |=
+                                cx(id, &mut violations, &mut |c| id.rule().check_rust(&file, c));
                         }
                         // The secret rules also look at a parsed file that will be kept (it
                         // has findings, facts or suppressions), for the masks.

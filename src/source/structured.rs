@@ -94,12 +94,20 @@ impl<'a> StructuredFile<'a> {
             }
             FileKind::Json | FileKind::PackageJson => match parse_json(&source.text, max_nesting) {
                 Ok(doc) => doc.into_iter().collect(),
-                // Not strict JSON (comments are not either): YAML reads a superset, as before,
-                // within the same limits, small enough that saphyr's buffering stays small.
-                Err(e) if source.text.len() <= JSON_AS_YAML_MAX => {
-                    parse_yaml(source, max_nesting).map_err(|_| e)?
+                Err(e) => {
+                    // JSON with comments (`tsconfig.json`, `devcontainer.json`, `.vscode/`,
+                    // `*.jsonc`): comments and trailing commas blanked, offsets unchanged.
+                    let blanked = jsonc_blank(&source.text);
+                    match parse_json(&blanked, max_nesting) {
+                        Ok(doc) => doc.into_iter().collect(),
+                        // YAML reads a superset, within the same limits, small enough that
+                        // saphyr's buffering stays small.
+                        Err(_) if source.text.len() <= JSON_AS_YAML_MAX => {
+                            parse_yaml(source, max_nesting).map_err(|_| tried_formats(e))?
+                        }
+                        Err(_) => return Err(tried_formats(e)),
+                    }
                 }
-                Err(e) => return Err(e),
             },
             _ => parse_yaml(source, max_nesting)?,
         };
@@ -414,6 +422,88 @@ fn read_yaml(text: &str, lines: &LineIndex, max_nesting: usize) -> Result<Vec<No
 /// saphyr's scanner holds every token of a flow collection until it closes (a possible simple
 /// key), some 200 bytes a token, so a large one-line document would cost gigabytes.
 const JSON_AS_YAML_MAX: usize = 1 << 20;
+
+/// A strict-JSON error, saying which formats were tried before giving up.
+fn tried_formats(e: ParseError) -> ParseError {
+    ParseError {
+        message: format!(
+            "{} (also tried as JSON with comments and as YAML)",
+            e.message
+        ),
+        ..e
+    }
+}
+
+/// `text` with the parts that JSON with comments (JSONC, as TypeScript, VS Code and dev
+/// containers read it) adds to JSON blanked out: `//` and `/* */` comments outside strings, and
+/// a comma before a closing `]` or `}`. Every other byte stays at its offset.
+pub fn jsonc_blank(text: &str) -> String {
+    let mut b = text.as_bytes().to_vec();
+    let n = b.len();
+    let mut i = 0;
+    let mut in_string = false;
+    // Comments first: what is left is JSON plus trailing commas.
+    while i < n {
+        let c = b[i];
+        if in_string {
+            if c == b'\\' {
+                i += 2;
+                continue;
+            }
+            in_string = c != b'"';
+            i += 1;
+        } else if c == b'"' {
+            in_string = true;
+            i += 1;
+        } else if c == b'/' && i + 1 < n && b[i + 1] == b'/' {
+            while i < n && b[i] != b'\n' {
+                b[i] = b' ';
+                i += 1;
+            }
+        } else if c == b'/' && i + 1 < n && b[i + 1] == b'*' {
+            let end = text[i + 2..].find("*/").map_or(n, |k| i + 2 + k + 2);
+            for x in &mut b[i..end] {
+                if *x != b'\n' {
+                    *x = b' ';
+                }
+            }
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    in_string = false;
+    let mut last_comma: Option<usize> = None;
+    i = 0;
+    while i < n {
+        let c = b[i];
+        if in_string {
+            if c == b'\\' {
+                i += 2;
+                continue;
+            }
+            in_string = c != b'"';
+        } else {
+            match c {
+                b'"' => {
+                    in_string = true;
+                    last_comma = None;
+                }
+                b',' => last_comma = Some(i),
+                b']' | b'}' => {
+                    if let Some(k) = last_comma.take() {
+                        b[k] = b' ';
+                    }
+                }
+                b' ' | b'\t' | b'\n' | b'\r' => {}
+                _ => last_comma = None,
+            }
+        }
+        i += 1;
+    }
+    // Only ASCII bytes were replaced, each by a space: still UTF-8.
+    String::from_utf8(b).unwrap_or_else(|_| text.to_string())
+}
 
 /// Reads strict JSON (RFC 8259) into a [`Node`] tree, iteratively, with byte spans (strings with
 /// their quotes, as the YAML reader gives them) and the same scalar text as YAML would give.
@@ -803,6 +893,32 @@ mod tests {
         assert!(StructuredFile::parse_bounded(&toml, 50).is_err());
         let ok = file("a.yaml", &format!("{}x\n", "- ".repeat(49)));
         assert!(StructuredFile::parse_bounded(&ok, 50).is_ok());
+    }
+
+    #[test]
+    fn json_with_comments_is_read() {
+        let text = "{\n  // compiler options\n  \"compilerOptions\": {\n    \"strict\": true, /* always */\n    \"paths\": [\"a//b\", \"c/*d*/\",],\n  },\n}\n";
+        let src = file("tsconfig.json", text);
+        let parsed = StructuredFile::parse(&src).expect("JSONC parses");
+        let opts = parsed.docs[0].get("compilerOptions").expect("key");
+        assert_eq!(opts.get("strict").and_then(Node::as_str), Some("true"));
+        let Some(Node::Seq(paths)) = opts.get("paths") else {
+            panic!("paths")
+        };
+        assert_eq!(
+            paths[0].as_str(),
+            Some("a//b"),
+            "a // in a string is not a comment"
+        );
+        assert_eq!(paths[1].as_str(), Some("c/*d*/"));
+        assert_eq!(jsonc_blank(text).len(), text.len());
+        let bad = file("bad.json", "{\"a\": [1, 2}");
+        let err = StructuredFile::parse(&bad).err().expect("an error");
+        assert!(
+            err.message.contains("JSON with comments"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -8,8 +8,8 @@ use syn::{Expr, Lit};
 
 use crate::rule::prelude::*;
 use crate::rules::common::{
-    self, find_tokens, is_doc_comment, is_doc_path, is_generated, is_template, is_test_file,
-    development_tool_config, is_translation_path, named_secret, words, SecretName,
+    self, development_tool_config, find_tokens, is_doc_comment, is_doc_path, is_generated,
+    is_template, is_test_file, is_translation_path, named_secret, words, SecretName,
 };
 use crate::source::prefilter::Tok;
 use crate::source::rust::{byte_range, VALUE_WRAPPERS};
@@ -620,7 +620,8 @@ impl Rule for HardcodedSecret {
         }
         // Named secrets where nothing deployed reads them: a development or test compose stack,
         // cargo's own `[env]` table, CI workflows (provider tokens are still reported there).
-        let compose_dev = ComposeFile::from_structured(file).is_some_and(|c| c.development_only.is_some());
+        let compose_dev =
+            ComposeFile::from_structured(file).is_some_and(|c| c.development_only.is_some());
         if compose_dev || development_tool_config(path) {
             hits.clear();
         }
@@ -921,7 +922,12 @@ type Hits = Vec<(String, SecretName, Range<usize>)>;
 fn is_test_value_call(callee: &str) -> bool {
     callee.split("::").any(|seg| {
         let w = words(seg);
-        w.iter().any(|x| matches!(x.as_str(), "test" | "example" | "sample" | "fake" | "dummy" | "mock"))
+        w.iter().any(|x| {
+            matches!(
+                x.as_str(),
+                "test" | "example" | "sample" | "fake" | "dummy" | "mock"
+            )
+        })
     })
 }
 
@@ -932,9 +938,15 @@ const DEV_SECTIONS: &[&str] = &["development", "dev", "test", "testing", "local"
 /// [`walk`] over a document, leaving out the sections of development and test environments.
 fn walk_deployed(doc: &Node, cx: &mut Hits) {
     match doc {
-        Node::Map(kv) if kv.iter().any(|(k, _)| DEV_SECTIONS.contains(&k.name.as_str())) => {
+        Node::Map(kv)
+            if kv
+                .iter()
+                .any(|(k, _)| DEV_SECTIONS.contains(&k.name.as_str())) =>
+        {
             for (k, v) in kv {
-                if !DEV_SECTIONS.contains(&k.name.as_str()) && !SKIPPED_KEYS.contains(&k.name.as_str()) {
+                if !DEV_SECTIONS.contains(&k.name.as_str())
+                    && !SKIPPED_KEYS.contains(&k.name.as_str())
+                {
                     walk(v, Some(&k.name), cx);
                 }
             }
