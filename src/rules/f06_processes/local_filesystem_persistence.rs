@@ -28,7 +28,7 @@ declare_rule! {
     ///   URLs with a file (`"sqlite://data.db"`) given to `connect`, `connect_lazy`, `from_str`,
     ///   `establish` or sea-orm's `Database::connect`;
     /// - Dockerfile `VOLUME` instructions (in any repository), except volumes for `/tmp` and
-    ///   `/var/log` and `VOLUME`s of images built on a backing-service base image (`postgres`,
+    ///   `/var/log` and `VOLUME`s of images built on a backing-service base image (SQL Server, `postgres`,
     ///   `redis`, ...).
     ///
     /// Not flagged: `std::env::temp_dir()`, the `tempfile` crate, paths under `/tmp`,
@@ -131,6 +131,10 @@ const SERVICE_IMAGES: &[&str] = &[
     "registry",
     "grafana",
     "prometheus",
+    // SQL Server (`mcr.microsoft.com/mssql/server` is matched by its `mssql/` path).
+    "mssql-server-linux",
+    "mssql-server-windows-express",
+    "mssql-server-windows-developer",
 ];
 
 /// Where a path value comes from.
@@ -695,7 +699,14 @@ impl Rule for LocalFilesystemPersistence {
         let mut base = String::new();
         for ins in &file.doc.instructions {
             match ins {
-                Instruction::From(f) => base = image_name(&f.image.value).to_ascii_lowercase(),
+                Instruction::From(f) => {
+                    let full = f.image.value.to_ascii_lowercase();
+                    base = if full.contains("/mssql/") || full.starts_with("mssql/") {
+                        "mssql-server-linux".to_string()
+                    } else {
+                        image_name(&f.image.value).to_ascii_lowercase()
+                    };
+                }
                 Instruction::Volume(v) => {
                     if SERVICE_IMAGES.contains(&base.as_str()) {
                         continue;
