@@ -3,131 +3,14 @@
 //! the limit; the quadratic paths are linear; `-j` is capped; `--output` is replaced whole, never
 //! interleaved; valid YAML that saphyr's scanner refuses is still read.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// What a run gave.
-struct Run {
-    code: i32,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
-impl Run {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.stdout).into_owned()
-    }
-}
-
-/// Runs the binary in `cwd`; a run longer than `limit` is killed and fails the test as a hang.
-fn run(args: &[&str], cwd: &Path, limit: Duration) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_twelve-check"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("TWELVE_CHECK_FORMAT")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    // Drain the pipes on threads so a large output cannot block the child.
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let out = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = out.read_to_end(&mut b);
-        b
-    });
-    let err = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = err.read_to_end(&mut b);
-        b
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "hang: `twelve-check {}` ran longer than {limit:?}",
-                args.join(" ")
-            );
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let stderr = String::from_utf8_lossy(&err.join().expect("stderr thread")).into_owned();
-    assert!(
-        !stderr.contains("panicked"),
-        "panic in `twelve-check {}`:\n{stderr}",
-        args.join(" ")
-    );
-    Run {
-        code: status
-            .code()
-            .unwrap_or_else(|| panic!("killed by a signal: {status:?}\n{stderr}")),
-        stdout: out.join().expect("stdout thread"),
-        stderr,
-    }
-}
-
-const LIMIT: Duration = Duration::from_secs(60);
-
-fn write(root: &Path, rel: impl AsRef<Path>, bytes: impl AsRef<[u8]>) -> PathBuf {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(&p, bytes).expect("write");
-    p
-}
-
-/// One finding from the JSON output.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct F {
-    path: String,
-    code: String,
-    line: u64,
-    column: u64,
-    message: String,
-}
-
-fn findings(run: &Run) -> Vec<F> {
-    let v: serde_json::Value = serde_json::from_slice(&run.stdout)
-        .unwrap_or_else(|e| panic!("JSON output does not parse: {e}\n{}", run.text()));
-    v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| F {
-            path: f["path"].as_str().unwrap_or_default().to_string(),
-            code: f["code"].as_str().unwrap_or_default().to_string(),
-            line: f["line"].as_u64().unwrap_or_default(),
-            column: f["column"].as_u64().unwrap_or_default(),
-            message: f["message"].as_str().unwrap_or_default().to_string(),
-        })
-        .collect()
-}
-
-fn has(fs: &[F], path: &str, code: &str, fragment: &str) -> bool {
-    fs.iter()
-        .any(|f| f.path == path && f.code == code && f.message.contains(fragment))
-}
-
-#[track_caller]
-fn expect(fs: &[F], path: &str, code: &str, fragment: &str) {
-    assert!(
-        has(fs, path, code, fragment),
-        "no {code} containing {fragment:?} on {path:?}; findings:\n{}",
-        fs.iter()
-            .map(|f| format!("{} {}:{} {}", f.code, f.path, f.line, f.message))
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
-}
+#[path = "common/child.rs"]
+mod child;
+use child::*;
 
 const CARGO_TOML: &str =
     "[package]\nname = \"x\"\nversion = \"0.1.0\"\n\n[dependencies]\naxum = \"0.7\"\n";
