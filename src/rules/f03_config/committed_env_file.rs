@@ -26,6 +26,10 @@ declare_rule! {
     /// Other files consulted: every `.gitignore` of the tree (is the file ignored?), and the
     /// `.env.example`-style template next to the file (the help points to it, or suggests one).
     ///
+    /// ## Measured
+    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 1 findings,
+    /// 1 right, 0 wrong, 0 debatable; verdict precision 1.00.
+    ///
     /// ## Why is this bad?
     /// Factor III: config is stored in the environment, and "a litmus test for whether an app
     /// has all config correctly factored out of the code is whether the codebase could be made

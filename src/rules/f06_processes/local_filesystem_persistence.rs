@@ -40,6 +40,10 @@ declare_rule! {
     /// Other files consulted: the crate's `Cargo.toml` decides whether Rust code belongs to a
     /// service.
     ///
+    /// ## Measured
+    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 3 findings,
+    /// 3 right, 0 wrong, 0 debatable; verdict precision 1.00.
+    ///
     /// ## Why is this bad?
     /// Factor VI: twelve-factor processes are stateless and share nothing. The local disk of a
     /// process is ephemeral: it disappears on restart, redeploy or rescheduling, and other

@@ -32,6 +32,10 @@ declare_rule! {
     /// Other files consulted: the Dockerfile decides which shell scripts are entrypoint scripts
     /// (a script is checked only when a Dockerfile of the repository runs it).
     ///
+    /// ## Measured
+    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 1 findings,
+    /// 1 right, 0 wrong, 0 debatable; verdict precision 1.00.
+    ///
     /// ## Why is this bad?
     /// Factor VIII: the app scales out by running more processes of each type, and the platform
     /// manages them. Several processes in one container cannot be scaled separately, a crash

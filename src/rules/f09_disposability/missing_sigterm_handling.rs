@@ -70,6 +70,10 @@ declare_rule! {
     /// the crate and of the repository crates it depends on (the handler is often in another
     /// module than the server).
     ///
+    /// ## Measured
+    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 9 findings,
+    /// 8 right, 1 wrong, 0 debatable; verdict precision 0.89. Below the 0.90 a default-on rule needs; its false-positive shapes are in `benches/realworld/RESULTS.md`.
+    ///
     /// ## Why is this bad?
     /// Factor IX: processes shut down gracefully when they receive SIGTERM. Kubernetes,
     /// `docker stop`, systemd, Heroku and every other process manager stop a process with SIGTERM;

@@ -69,6 +69,10 @@ declare_rule! {
     /// paths) and the other Rust files of the crate (callers and servers); for run commands,
     /// the repository's Dockerfiles decide which shell scripts are entrypoint scripts.
     ///
+    /// ## Measured
+    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 12 findings,
+    /// 11 right, 1 wrong, 0 debatable; verdict precision 0.92.
+    ///
     /// ## Why is this bad?
     /// Factor XII: admin tasks such as schema migrations run as one-off processes against a
     /// release, not inside the web process. Run at start-up, every web process (and every
