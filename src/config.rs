@@ -636,7 +636,9 @@ mod tests {
     #[test]
     fn defaults_enable_stable_rules() {
         let s = settings("").expect("empty config is valid");
-        assert!(s.is_enabled(RuleId::HardcodedSecret));
+        assert!(s.is_enabled(RuleId::CommittedEnvFile));
+        // Preview rules need `--preview` or their exact code.
+        assert!(!s.is_enabled(RuleId::HardcodedSecret));
         assert_eq!(s.fail_on, Some(Severity::Warning));
     }
 
@@ -674,8 +676,11 @@ mod tests {
 
     #[test]
     fn severity_overrides() {
-        let s = settings("[severity]\nconfig = \"note\"\nTC0301 = \"warning\"").expect("valid");
-        assert_eq!(s.severity[&RuleId::HardcodedSecret], Severity::Warning);
-        assert_eq!(s.severity[&RuleId::CredentialsInUrl], Severity::Note);
+        let s = settings("[severity]\nconfig = \"note\"\nTC0303 = \"warning\"").expect("valid");
+        assert_eq!(s.severity[&RuleId::CommittedEnvFile], Severity::Warning);
+        assert_eq!(
+            s.severity[&RuleId::EnvironmentNameBranching],
+            Severity::Note
+        );
     }
 }

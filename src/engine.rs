@@ -95,6 +95,17 @@ pub struct CrateInfo {
     pub is_service: bool,
     /// Whether it is a service or a crate of the repository that one depends on.
     pub in_service: bool,
+    /// Whether it sits in a developer-tool folder (`tools/`, `xtask/`): a tool run by hand,
+    /// never the deployed service, even with a server dependency (an OAuth test harness).
+    pub is_tool: bool,
+}
+
+/// Folders holding the developer's and operator's tools rather than the deployed app.
+pub const TOOL_DIRS: &[&str] = &["tools", "xtask", "dev-tools", "devtools"];
+
+/// Whether a crate folder lies in one of [`TOOL_DIRS`].
+pub fn is_tool_dir(dir: &str) -> bool {
+    dir.split('/').any(|c| TOOL_DIRS.contains(&c))
 }
 
 /// Everything known about the repository after the walk, for repo-level rules.
@@ -337,6 +348,7 @@ impl TriggerScan {
             has_bin: kind & 1 != 0,
             in_service: kind & 2 != 0,
             is_service: kind & 4 != 0,
+            is_tool: false,
         };
         let krate = (kind != 0).then_some(&probe);
         let mut admitted = 0u64;
@@ -585,6 +597,7 @@ pub fn check_bytes(rel: &str, bytes: &[u8], settings: &Settings) -> Vec<Finding>
             has_bin: true,
             is_service: true,
             in_service: true,
+            is_tool: false,
         }],
     };
     let index = RepoIndex {
@@ -896,7 +909,9 @@ fn crates(index: &RepoIndex, settings: &Settings) -> Vec<CrateInfo> {
             let has_bin = m.declares_bin
                 || files.contains(format!("{base}src/main.rs").as_str())
                 || bin_dirs.contains(base.as_str());
+            let is_tool = is_tool_dir(&m.dir);
             let is_service = has_bin
+                && !is_tool
                 && m.dependencies.iter().any(|d| {
                     let name = d.name.replace('_', "-");
                     SERVICE_FRAMEWORKS
@@ -915,6 +930,7 @@ fn crates(index: &RepoIndex, settings: &Settings) -> Vec<CrateInfo> {
                 has_bin,
                 is_service,
                 in_service: is_service,
+                is_tool,
             }
         })
         .collect();

@@ -326,7 +326,7 @@ fn r20_valid_yaml_keeps_its_findings() {
         "docker-compose.yml",
         "services:\n  web:\n    image: myapp:latest\n    ports: [\n      \"8080:8080\"\n    ]\n    environment:\n      DB_PASSWORD: Xk8s9Lq2Vb7Nm4Zp\n",
     );
-    let r = run(&["--isolated", "-f", "json", "."], root, LIMIT);
+    let r = run(&["--isolated", "--preview", "-f", "json", "."], root, LIMIT);
     let fs = findings(&r);
     assert!(!has(&fs, "docker-compose.yml", "TC0002", ""), "{fs:?}");
     assert!(

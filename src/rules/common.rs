@@ -262,7 +262,12 @@ pub fn secret_name(name: &str) -> Option<SecretName> {
             _ => x,
         })
         .collect();
-    let last = w.last()?;
+    // A version suffix names a revision of the same thing: `TOKEN_PREFIX_V1` is a prefix.
+    let versioned = |x: &String| {
+        let d = x.strip_prefix('v').unwrap_or(x);
+        !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())
+    };
+    let last = w.iter().rev().find(|x| !versioned(x)).or(w.last())?;
     if NON_VALUE.contains(&last.as_str()) {
         return None;
     }
@@ -550,6 +555,19 @@ pub fn named_secret(name: &str, value: &str) -> Option<SecretName> {
     let kind = secret_name(name)?;
     let (n, v) = (normalise(name), normalise(value));
     if v.len() >= 3 && n.contains(&v) {
+        return None;
+    }
+    // A label spelled from the name's own words and a version (`KANIDM_HMAC_KEY =
+    // "kanidm-hmac-key-v2"`): a domain-separation string or key id, not key material.
+    let name_words = words(name);
+    let value_words = words(value);
+    let echo = value_words.len() >= 2
+        && value_words.iter().all(|x| {
+            name_words.contains(x)
+                || x.strip_prefix('v')
+                    .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+        });
+    if echo {
         return None;
     }
     looks_secret(kind, value).then_some(kind)

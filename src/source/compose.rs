@@ -270,6 +270,14 @@ pub fn development_only(path: &str, text: &str, services: &[Service]) -> Option<
         return Some("its header comment says it is for development or testing");
     }
     for s in services {
+        if s.image
+            .as_ref()
+            .is_some_and(|i| is_emulator_image(&i.value))
+        {
+            return Some(
+                "a service runs a cloud emulator, a stand-in that only tests and development use",
+            );
+        }
         let target = s.build_target.as_deref().map(str::to_ascii_lowercase);
         if matches!(
             target.as_deref(),
@@ -289,6 +297,26 @@ pub fn development_only(path: &str, text: &str, services: &[Service]) -> Option<
         }
     }
     None
+}
+
+/// Local stand-ins for cloud services (`gcr.io/cloud-spanner-emulator/emulator`, LocalStack,
+/// Azurite, `fake-gcs-server`, DynamoDB Local): no deploy runs them.
+const EMULATORS: &[&str] = &[
+    "emulator",
+    "localstack",
+    "azurite",
+    "fake-gcs-server",
+    "dynamodb-local",
+];
+
+fn is_emulator_image(image: &str) -> bool {
+    let lower = image.to_ascii_lowercase();
+    let repo = lower.split(['@', ':']).next().unwrap_or(&lower);
+    repo.split('/').any(|seg| {
+        EMULATORS
+            .iter()
+            .any(|e| seg == *e || seg.ends_with(&format!("-{e}")))
+    })
 }
 
 fn text(n: &Node) -> Option<Text> {

@@ -87,6 +87,43 @@ pub const LOCKFILES: &[&str] = &[
     "Gemfile.lock",
 ];
 
+/// Whether a Dockerfile or compose file is for development only, by its path: compose
+/// overrides and `dev`/`local`/`test` variants, `Dockerfile.dev`, `dev.Dockerfile`,
+/// `Dockerfile.devcontainer`, anything under `.devcontainer/`. Rules that judge what ships
+/// ask this one place.
+pub fn development_file(path: &str) -> bool {
+    const DEV: &[&str] = &[
+        "dev",
+        "develop",
+        "development",
+        "local",
+        "override",
+        "test",
+        "tests",
+        "testing",
+        "ci",
+        "debug",
+        "e2e",
+        "devcontainer",
+    ];
+    if path.split('/').any(|c| c == ".devcontainer") {
+        return true;
+    }
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    if let Some(env) = compose::environment_of(&name) {
+        if compose::is_compose_path(&name) {
+            return env.split(['.', '-', '_']).any(|part| DEV.contains(&part));
+        }
+    }
+    if name.contains("dockerfile") {
+        return name
+            .split(['.', '-', '_'])
+            .filter(|p| *p != "dockerfile")
+            .any(|part| DEV.contains(&part));
+    }
+    false
+}
+
 /// Extensions that make `Dockerfile.<ext>` a file about Dockerfiles rather than one
 /// (`dockerfile.rs`, `Dockerfile.md`); `Dockerfile.prod` and `Dockerfile.dev` are Dockerfiles.
 const NOT_DOCKERFILE_EXTENSIONS: &[&str] = &[
@@ -437,6 +474,29 @@ mod tests {
             FileKind::Requirements
         );
         assert_eq!(FileKind::classify("src/main.rs"), FileKind::Rust);
+    }
+
+    #[test]
+    fn development_files() {
+        for dev in [
+            "docker-compose.override.yml",
+            "compose.dev.yaml",
+            "Dockerfile.dev",
+            "docker/dev.Dockerfile",
+            ".devcontainer/Dockerfile",
+            "scripts/Dockerfile.devcontainer",
+        ] {
+            assert!(development_file(dev), "{dev}");
+        }
+        for shipped in [
+            "docker-compose.yml",
+            "docker-compose.prod.yml",
+            "Dockerfile",
+            "deploy/Dockerfile.prod",
+            "devices/Dockerfile",
+        ] {
+            assert!(!development_file(shipped), "{shipped}");
+        }
     }
 
     #[test]

@@ -34,8 +34,8 @@ declare_rule! {
     /// from libraries), and the deploy files listed above.
     ///
     /// ## Measured
-    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 5 findings,
-    /// 3 right, 1 wrong, 1 debatable; verdict precision 0.75. Below the 0.90 a default-on rule needs; its false-positive shapes are in `benches/realworld/RESULTS.md`.
+    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 4 findings, 3
+    /// right, 0 wrong, 1 debatable; verdict precision 1.00.
     ///
     /// ## Why is this bad?
     /// Factor II: a twelve-factor app declares its dependencies completely and exactly. An

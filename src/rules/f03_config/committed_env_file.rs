@@ -27,8 +27,8 @@ declare_rule! {
     /// `.env.example`-style template next to the file (the help points to it, or suggests one).
     ///
     /// ## Measured
-    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 1 findings,
-    /// 1 right, 0 wrong, 0 debatable; verdict precision 1.00.
+    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 1 findings, 1
+    /// right, 0 wrong, 0 debatable; verdict precision 1.00.
     ///
     /// ## Why is this bad?
     /// Factor III: config is stored in the environment, and "a litmus test for whether an app

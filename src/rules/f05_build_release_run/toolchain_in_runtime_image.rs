@@ -27,6 +27,9 @@ declare_rule! {
     ///
     /// Other files consulted: none; the stages of the Dockerfile itself decide.
     ///
+    /// ## Measured
+    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): no findings.
+    ///
     /// ## Why is this bad?
     /// Factor V: build, release and run are strictly separate stages. An image that compiles
     /// and runs in one stage ships the build stage into production: the compiler, package
@@ -195,20 +198,6 @@ fn runs_toolchain(c: &Command) -> bool {
     ) && !(prog == "dotnet" && w.get(1).is_some_and(|a| a.ends_with(".dll")))
 }
 
-/// Whether the file is a development or CI Dockerfile.
-fn is_dev_file(path: &str) -> bool {
-    if path.split('/').any(|c| c == ".devcontainer") {
-        return true;
-    }
-    let name = base(path).to_ascii_lowercase();
-    name.split(['.', '-', '_']).any(|p| {
-        matches!(
-            p,
-            "dev" | "develop" | "development" | "test" | "tests" | "ci" | "local" | "debug"
-        )
-    })
-}
-
 impl Rule for ToolchainInRuntimeImage {
     fn inputs(&self) -> Inputs {
         Inputs {
@@ -218,7 +207,7 @@ impl Rule for ToolchainInRuntimeImage {
     }
 
     fn check_dockerfile(&self, file: &DockerFile, cx: &mut RuleCtx<'_>) {
-        if is_dev_file(cx.path()) {
+        if crate::source::development_file(cx.path()) {
             return;
         }
         let start = file.start_commands();
@@ -301,14 +290,5 @@ mod tests {
         assert!(c("npm ci --omit=dev").is_none());
         assert!(c("pip install -r requirements.txt").is_none());
         assert!(c("go mod download").is_none());
-    }
-
-    #[test]
-    fn dev_files() {
-        assert!(is_dev_file("Dockerfile.dev"));
-        assert!(is_dev_file("docker/dev.Dockerfile"));
-        assert!(is_dev_file(".devcontainer/Dockerfile"));
-        assert!(!is_dev_file("Dockerfile"));
-        assert!(!is_dev_file("deploy/Dockerfile.prod"));
     }
 }

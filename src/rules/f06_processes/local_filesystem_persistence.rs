@@ -41,8 +41,8 @@ declare_rule! {
     /// service.
     ///
     /// ## Measured
-    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 3 findings,
-    /// 3 right, 0 wrong, 0 debatable; verdict precision 1.00.
+    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 3 findings, 3
+    /// right, 0 wrong, 0 debatable; verdict precision 1.00.
     ///
     /// ## Why is this bad?
     /// Factor VI: twelve-factor processes are stateless and share nothing. The local disk of a

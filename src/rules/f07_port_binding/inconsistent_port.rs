@@ -36,6 +36,10 @@ declare_rule! {
     /// Other files consulted: the Rust code and `Cargo.toml` of the package next to the
     /// Dockerfile, the Dockerfile, every compose file and Kubernetes manifest.
     ///
+    /// ## Measured
+    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 2 findings, 0
+    /// right, 0 wrong, 0 debatable, 2 not judged yet; verdict precision -.
+    ///
     /// ## Why is this bad?
     /// Factor VII: the app exports its service by binding a port, and the platform routes to
     /// it. When the code listens on 8080 while the compose file publishes container port 80

