@@ -870,7 +870,7 @@ fn read_yaml<'a>(
                         b.scalar(if v { "true" } else { "false" }, start..end)
                     }
                     Some(Scalar::Integer(i)) => b.scalar(&i.to_string(), start..end),
-                    Some(Scalar::FloatingPoint(f)) => b.scalar(&f.to_string(), start..end),
+                    Some(Scalar::FloatingPoint(f)) => b.scalar(&float_text(f.0), start..end),
                     Some(Scalar::String(s)) => b.scalar(&s, start..end),
                 };
                 if anchor > 0 {
@@ -1141,7 +1141,7 @@ fn json_number_text(raw: &str) -> Cow<'_, str> {
     }
     match Scalar::parse_from_cow(raw.into()) {
         Scalar::Integer(n) => Cow::Owned(n.to_string()),
-        Scalar::FloatingPoint(f) => Cow::Owned(f.to_string()),
+        Scalar::FloatingPoint(f) => Cow::Owned(float_text(f.0)),
         _ => Cow::Borrowed(raw),
     }
 }
@@ -1180,6 +1180,17 @@ fn json_number(s: &str) -> bool {
         }
     }
     i == b.len()
+}
+
+/// A float's text as YAML reads it (`1.0` → `1`), in exponent form when the decimal form is
+/// long: `1e300` would be 301 digits, 60 times its source, and a file of them 60 times its size.
+fn float_text(f: f64) -> String {
+    let text = f.to_string();
+    if text.len() > 24 {
+        format!("{f:e}")
+    } else {
+        text
+    }
 }
 
 /// The JSON string starting at the quote at `at`: its value and the offset after its closing
@@ -1294,6 +1305,19 @@ mod tests {
         assert_eq!(root.get("").and_then(|n| n.as_str()), Some("v"));
         assert_eq!(root.get("f").and_then(|n| n.as_str()), Some("it's"));
         assert_eq!(root.get("g").map(|_| ()), None);
+    }
+
+    #[test]
+    fn long_floats_keep_their_exponent() {
+        for (name, text) in [
+            ("a.json", "[1e300, -1.5e-300, 1e3, 0.5]"),
+            ("a.yaml", "- 1e300\n- -1.5e-300\n- 1e3\n- 0.5\n"),
+        ] {
+            let src = file(name, text);
+            let f = StructuredFile::parse(&src).expect("valid");
+            let values: Vec<&str> = f.entries().iter().map(|e| e.value).collect();
+            assert_eq!(values, ["1e300", "-1.5e-300", "1000", "0.5"], "{name}");
+        }
     }
 
     #[test]
