@@ -19,6 +19,7 @@ shapes = {
  'objects.yaml': lambda: fill(lambda i: '- {a: %d, b: x}\n'%i, '', '', ''),
  'block.yaml': lambda: fill(lambda i: 'k%d: v\n'%i, '', '', ''),
  'flow.yaml': lambda: fill(lambda i: 'k%d: %d'%(i,i), 'a: {', '}\n'),
+ 'keyflow.yaml': lambda: fill(lambda i: 'a', '- [', ']\n'),
 }
 for name, f in shapes.items():
     d=os.path.join(sys.argv[1], name.replace('.','_')); os.makedirs(d, exist_ok=True)

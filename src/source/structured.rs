@@ -5,8 +5,10 @@
 //! parser (a state machine; serde_yaml is archived and has no positions): the tree is built here
 //! without recursion, a collection deeper than `max-nesting` stops the read (TC0002), and alias
 //! copies are bounded by a node budget. Byte offsets come from saphyr's line/column through the
-//! file's line index. Strict JSON has a reader of its own (saphyr's scanner holds a whole flow
-//! collection's tokens).
+//! file's line index. Strict JSON has a reader of its own: saphyr's scanner holds every token of
+//! a flow collection that starts where a key may start until it closes, so in a YAML file such a
+//! collection over 64 KiB is read by the JSON reader when the file is JSON, and is a TC0002
+//! otherwise (`held_flow_over`).
 //!
 //! The tree is stored flat, for bounded memory on large files (issue 13): one 16-byte slot per
 //! node in document order, a collection's slot holding the index after its last descendant and a
@@ -708,6 +710,21 @@ fn toml_value(b: &mut Builder<'_>, v: &DeValue<'_>, span: Range<usize>) {
 
 fn parse_yaml(source: &SourceFile, max_nesting: usize) -> Result<Tape<'_>, ParseError> {
     let text = source.text.as_str();
+    if let Some(at) = held_flow_over(text, HELD_FLOW_MAX) {
+        // JSON is YAML, and the JSON reader does not hold tokens: a large JSON document in a
+        // YAML file is still read.
+        return match parse_json(text, text, max_nesting) {
+            Err(e) if !e.message.starts_with("skipped") => Err(ParseError::new(
+                format!(
+                    "skipped: a flow collection (`[..]`, `{{..}}`) of over {} KiB where a key \
+                     may start, which the YAML scanner would hold whole in memory",
+                    HELD_FLOW_MAX >> 10
+                ),
+                at..at,
+            )),
+            read => read,
+        };
+    }
     let first = read_yaml(text, text, &source.lines, max_nesting);
     let Err(YamlError::Syntax(error)) = first else {
         return first.map_err(YamlError::into_inner);
@@ -720,6 +737,118 @@ fn parse_yaml(source: &SourceFile, max_nesting: usize) -> Result<Tape<'_>, Parse
         }
         None => Err(error),
     }
+}
+
+/// The longest flow collection the YAML scanner may hold whole, in bytes: some 300 to 600 bytes
+/// of memory a token, so at most some 20 MB.
+const HELD_FLOW_MAX: usize = 64 << 10;
+
+/// Where the first flow collection (`[..]`, `{..}`) starts that is longer than `limit` bytes and
+/// that saphyr's scanner would hold whole. One that starts where a key may start (first on a
+/// line, after `- `, `? ` or a line's leading `: `, or inside a flow collection after `[`, `{`,
+/// `,`) may be an implicit key, and the scanner keeps every token until it closes (it never
+/// drops a possible key inside a flow collection); a value after `key: ` is streamed. Comments,
+/// quoted scalars and block scalars are skipped; an unclosed collection runs to the end.
+fn held_flow_over(text: &str, limit: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let blank_or_end = |i: usize| matches!(b.get(i), None | Some(b' ' | b'\t' | b'\n' | b'\r'));
+    // The open flow collections: where each starts, and whether it is held.
+    let mut open: Vec<(usize, bool)> = Vec::new();
+    // Block context: a collection may start here; a key may; only indicators precede on the
+    // line; the line's indentation; a block scalar's header indentation while in it.
+    let (mut node_start, mut key_here, mut line_lead) = (true, true, true);
+    let mut indent = 0;
+    let mut block_scalar: Option<usize> = None;
+    // Flow context: a key may start here.
+    let mut flow_key = false;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if open.is_empty() {
+            match c {
+                b'\n' => {
+                    i += 1;
+                    let n = b[i..].iter().take_while(|&&c| c == b' ').count();
+                    let blank = matches!(b.get(i + n), None | Some(b'\n' | b'\r'));
+                    if let Some(h) = block_scalar {
+                        if blank || n > h {
+                            while i < b.len() && b[i] != b'\n' {
+                                i += 1;
+                            }
+                            continue;
+                        }
+                        block_scalar = None;
+                    }
+                    (indent, node_start, key_here, line_lead) = (n, true, true, true);
+                    i += n;
+                    continue;
+                }
+                b' ' | b'\t' | b'\r' => {}
+                b'-' | b'?' if blank_or_end(i + 1) => (node_start, key_here) = (true, true),
+                b':' if blank_or_end(i + 1) => {
+                    (node_start, key_here, line_lead) = (true, line_lead, false);
+                }
+                b'[' | b'{' if node_start => {
+                    open.push((i, key_here));
+                    (flow_key, line_lead) = (true, false);
+                }
+                b'#' => {
+                    while i < b.len() && b[i] != b'\n' {
+                        i += 1;
+                    }
+                    continue;
+                }
+                _ => {
+                    if node_start && matches!(c, b'|' | b'>') {
+                        block_scalar = Some(indent);
+                    }
+                    (node_start, line_lead) = (false, false);
+                    // A scalar in block context: its `[`, quotes and `#` do not count.
+                    while i < b.len() && b[i] != b'\n' && !(b[i] == b':' && blank_or_end(i + 1)) {
+                        i += 1;
+                    }
+                    continue;
+                }
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'[' | b'{' => {
+                open.push((i, flow_key));
+                flow_key = true;
+            }
+            b']' | b'}' => {
+                if let Some((start, true)) = open.pop() {
+                    if i + 1 - start > limit {
+                        return Some(start);
+                    }
+                }
+                flow_key = false;
+                node_start = false;
+            }
+            b',' => flow_key = true,
+            b'?' if blank_or_end(i + 1) => flow_key = true,
+            b'#' if b[i - 1].is_ascii_whitespace() => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' | b'\'' => {
+                i += 1;
+                while i < b.len() && b[i] != c {
+                    i += if c == b'"' && b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b' ' | b'\t' | b'\r' | b'\n' => {}
+            _ => flow_key = false,
+        }
+        i += 1;
+    }
+    open.iter()
+        .find(|&&(start, held)| held && b.len() - start > limit)
+        .map(|&(start, _)| start)
 }
 
 /// Why a YAML file was not read.
@@ -1318,6 +1447,37 @@ mod tests {
             let values: Vec<&str> = f.entries().iter().map(|e| e.value).collect();
             assert_eq!(values, ["1e300", "-1.5e-300", "1000", "0.5"], "{name}");
         }
+    }
+
+    #[test]
+    fn held_flow_collections_are_bounded() {
+        let items = |unit: &str| vec![unit; 50_000].join(",");
+        let parse = |text: String| {
+            let src = file("a.yaml", &text);
+            StructuredFile::parse(&src).map(|f| f.entries().len())
+        };
+        // Where a key may start, saphyr's scanner would hold every token: not read.
+        for text in [
+            format!("[{}]\n", items("a")),
+            format!("- [{}]\n", items("a")),
+            format!("k:\n  [{}]\n", items("a")),
+            format!("k: [[{}]]\n", items("a")),
+            format!("[{}\n", items("a")),
+        ] {
+            let e = parse(text).expect_err("refused");
+            assert!(e.message.contains("flow collection"), "{}", e.message);
+        }
+        // JSON is read by the JSON reader; a value after `key: ` is streamed; small ones and
+        // brackets in block scalars and comments are read as before.
+        assert_eq!(parse(format!("[{}]\n", items("1"))), Ok(50_000));
+        assert_eq!(parse(format!("k: [{}]\n", items("a"))), Ok(50_000));
+        assert_eq!(parse(format!("k: {{a: [{}]}}\n", items("a"))), Ok(50_000));
+        assert_eq!(
+            parse(format!("- [{}]\n", items("a").get(..60_000).unwrap_or(""))),
+            Ok(30_000)
+        );
+        let block = format!("s: |\n  [ -f x\n{}# [\nk: v\n", "  a\n".repeat(50_000));
+        assert_eq!(parse(block), Ok(2));
     }
 
     #[test]
