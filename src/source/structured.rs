@@ -17,8 +17,9 @@
 //! that differs (escapes, folded and block scalars, `1.0` read as `1`) is kept, in one buffer.
 //! [`Node`], [`Map`] and [`Seq`] are views into it, made when asked for. A strict JSON file
 //! reserves its slots up front from a count of its `[{,:` bytes (an upper bound, never touched
-//! beyond what is used), so the slots are not copied as they grow. An 8 MiB one-line JSON array
-//! of digits peaked at 38× to 44× its size as a tree of vectors and owned strings, 10× now.
+//! beyond what is used), so the slots are not copied as they grow; a YAML file reserves a bound
+//! counted the same way (`yaml_slots_bound`). An 8 MiB one-line JSON array of digits peaked at
+//! 38× to 44× its size as a tree of vectors and owned strings, 10× now.
 //!
 //! When saphyr refuses a YAML file, it is read a second time with its flow collections put on
 //! one line ([`flatten_flow`], same bytes at the same offsets): saphyr's scanner rejects flow
@@ -957,6 +958,7 @@ fn read_yaml<'a>(
 ) -> Result<Tape<'a>, YamlError> {
     let offset = |m: &Marker| lines.offset(text, m.line(), m.col());
     let mut b = Builder::new(original);
+    b.tape.slots.reserve_exact(yaml_slots_bound(text));
     // Anchored nodes: their slots and depths.
     let mut anchors: HashMap<usize, (u32, usize)> = HashMap::new();
     let mut alias_budget = ALIAS_BUDGET;
@@ -1038,6 +1040,18 @@ fn read_yaml<'a>(
         }
     }
     Ok(b.tape)
+}
+
+/// An upper bound on the slots of a YAML text but alias copies, reserved up front so that the
+/// slots are not copied to grow (the capacity beyond what is used is never touched): every node
+/// follows a line start or one of `-?:,[{`, and a collection and its first child may follow the
+/// same one.
+fn yaml_slots_bound(text: &str) -> usize {
+    let marks = text
+        .bytes()
+        .filter(|c| matches!(c, b'\n' | b'\r' | b'-' | b'?' | b':' | b',' | b'[' | b'{'))
+        .count();
+    2 * (marks + 1)
 }
 
 /// A JSON file that is not strict JSON is read as YAML (a superset) only up to this size:
