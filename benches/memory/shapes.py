@@ -14,10 +14,12 @@ shapes = {
  'numbers.json': lambda: fill(lambda i: '%d'%(i%10), '[', ']\n'),
  'deep.json': lambda: fill(lambda i: '['*200+'1'+']'*200, '[', ']\n'),
  'strings.json': lambda: fill(lambda i: '"'+'x'*100000+'"', '[', ']\n'),
+ 'floats.json': lambda: fill(lambda i: '1e300', '[', ']\n'),
  'map.json': lambda: fill(lambda i: '"k%d":%d'%(i,i), '{', '}\n'),
  'objects.yaml': lambda: fill(lambda i: '- {a: %d, b: x}\n'%i, '', '', ''),
  'block.yaml': lambda: fill(lambda i: 'k%d: v\n'%i, '', '', ''),
  'flow.yaml': lambda: fill(lambda i: 'k%d: %d'%(i,i), 'a: {', '}\n'),
+ 'keyflow.yaml': lambda: fill(lambda i: 'a', '- [', ']\n'),
 }
 for name, f in shapes.items():
     d=os.path.join(sys.argv[1], name.replace('.','_')); os.makedirs(d, exist_ok=True)

@@ -371,7 +371,7 @@ pub fn yaml_json(data: &[u8]) {
     let text = &source.text;
     match StructuredFile::parse_bounded(&source, limit) {
         Ok(file) => {
-            let deepest = file.docs.iter().map(node_depth).max().unwrap_or(0);
+            let deepest = file.docs().map(node_depth).max().unwrap_or(0);
             assert!(deepest <= limit, "depth {deepest} over the limit {limit}");
             for e in file.entries() {
                 slice_ok(&e.span, text, "entry");
@@ -389,7 +389,7 @@ pub fn yaml_json(data: &[u8]) {
 }
 
 /// Depth of a node: collections count one level each (iterative).
-fn node_depth(node: &twelve_check::source::structured::Node) -> usize {
+fn node_depth(node: twelve_check::source::structured::Node<'_>) -> usize {
     use twelve_check::source::structured::Node;
     let mut max = 0;
     let mut todo = vec![(node, 0usize)];

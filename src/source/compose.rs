@@ -116,12 +116,12 @@ impl ComposeFile {
             return None;
         }
         let mut services = Vec::new();
-        for doc in &file.docs {
+        for doc in file.docs() {
             let Some(Node::Map(entries)) = doc.get("services") else {
                 continue;
             };
             for (k, v) in entries {
-                services.push(service(&k.name, k.span.clone(), v, &file.source.text));
+                services.push(service(k.name, k.span.clone(), &v, &file.source.text));
             }
         }
         let development_only = development_only(&file.source.path, &file.source.text, &services);
@@ -319,11 +319,11 @@ fn is_emulator_image(image: &str) -> bool {
     })
 }
 
-fn text(n: &Node) -> Option<Text> {
+fn text(n: Node<'_>) -> Option<Text> {
     match n {
         Node::Scalar(s, span) => Some(Text {
-            value: s.clone(),
-            span: span.clone(),
+            value: s.to_string(),
+            span,
         }),
         _ => None,
     }
@@ -337,10 +337,10 @@ pub fn command_of(n: &Node, source: &str) -> Option<ComposeCommand> {
             // it is the plain value so word spans stay exact.
             let raw = source.get(span.clone()).unwrap_or("");
             // `get`, not indexing: the characters at either end may be multibyte.
-            let quoted = raw.len() >= 2 && raw.get(1..raw.len() - 1) == Some(s.as_str());
+            let quoted = raw.len() >= 2 && raw.get(1..raw.len() - 1) == Some(*s);
             let base = if quoted { span.start + 1 } else { span.start };
             let mut commands = shell::split(s, base);
-            if raw != s && !quoted {
+            if raw != *s && !quoted {
                 // Folded or escaped text: positions inside are approximate; pin them.
                 for c in &mut commands {
                     shell::pin(c, span);
@@ -357,8 +357,8 @@ pub fn command_of(n: &Node, source: &str) -> Option<ComposeCommand> {
                 .iter()
                 .filter_map(|i| match i {
                     Node::Scalar(s, span) => Some(Word {
-                        text: s.clone(),
-                        span: span.clone(),
+                        text: s.to_string(),
+                        span,
                     }),
                     _ => None,
                 })
@@ -384,25 +384,28 @@ fn service(name: &str, name_span: Range<usize>, v: &Node, source: &str) -> Servi
         image: v.get("image").and_then(text),
         build: v.get("build").is_some(),
         build_context: match v.get("build") {
-            Some(Node::Scalar(c, _)) => Some(c.clone()),
-            Some(b) => b.get("context").and_then(Node::as_str).map(str::to_string),
+            Some(Node::Scalar(c, _)) => Some(c.to_string()),
+            Some(b) => b
+                .get("context")
+                .and_then(|n| n.as_str())
+                .map(str::to_string),
             None => None,
         },
-        command: v.get("command").and_then(|n| command_of(n, source)),
-        entrypoint: v.get("entrypoint").and_then(|n| command_of(n, source)),
+        command: v.get("command").and_then(|n| command_of(&n, source)),
+        entrypoint: v.get("entrypoint").and_then(|n| command_of(&n, source)),
         environment: Vec::new(),
         ports: Vec::new(),
         labels: Vec::new(),
         build_target: v
             .get("build")
             .and_then(|b| b.get("target"))
-            .and_then(Node::as_str)
+            .and_then(|n| n.as_str())
             .map(str::to_string),
         source_mount: match v.get("volumes") {
             Some(Node::Seq(items)) => items.iter().any(|i| {
                 let host = match i {
                     Node::Scalar(m, _) => m.split(':').next().unwrap_or(""),
-                    m => match (m.get("type").and_then(Node::as_str), m.get("source")) {
+                    m => match (m.get("type").and_then(|n| n.as_str()), m.get("source")) {
                         (Some("bind"), Some(src)) => src.as_str().unwrap_or(""),
                         _ => "",
                     },
@@ -423,7 +426,7 @@ fn service(name: &str, name_span: Range<usize>, v: &Node, source: &str) -> Servi
         Some(Node::Map(kv)) => {
             for (k, val) in kv {
                 s.environment.push(EnvVar {
-                    key: k.name.clone(),
+                    key: k.name.to_string(),
                     value: val.as_str().map(str::to_string),
                     span: val.span().unwrap_or(k.span.clone()),
                 });
@@ -432,7 +435,7 @@ fn service(name: &str, name_span: Range<usize>, v: &Node, source: &str) -> Servi
         Some(Node::Seq(items)) => {
             for i in items {
                 if let Node::Scalar(entry, span) = i {
-                    s.environment.push(list_env(entry, span, source));
+                    s.environment.push(list_env(entry, &span, source));
                 }
             }
         }
@@ -451,7 +454,7 @@ fn service(name: &str, name_span: Range<usize>, v: &Node, source: &str) -> Servi
         Some(Node::Map(kv)) => {
             for (k, val) in kv {
                 if let Some(t) = text(val) {
-                    s.labels.push((k.name.clone(), t));
+                    s.labels.push((k.name.to_string(), t));
                 }
             }
         }

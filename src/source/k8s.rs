@@ -79,8 +79,8 @@ impl K8sFile {
     /// Reads the objects of a parsed YAML/JSON file, or `None` when no document is one.
     pub fn from_structured(file: &StructuredFile<'_>) -> Option<K8sFile> {
         let mut objects = Vec::new();
-        for doc in &file.docs {
-            collect(doc, &file.source.text, &mut objects, 0);
+        for doc in file.docs() {
+            collect(&doc, &file.source.text, &mut objects, 0);
         }
         (!objects.is_empty()).then(|| K8sFile {
             path: file.source.path.clone(),
@@ -98,28 +98,32 @@ fn collect(doc: &Node, source: &str, out: &mut Vec<Object>, depth: usize) {
     if kind == "List" || kind.ends_with("List") {
         if let (Some(Node::Seq(items)), true) = (doc.get("items"), depth < 4) {
             for i in items {
-                collect(i, source, out, depth + 1);
+                collect(&i, source, out, depth + 1);
             }
         }
         return;
     }
     let meta = doc.get("metadata");
     let mut obj = Object {
-        kind: kind.clone(),
-        kind_span: kind_span.clone(),
+        kind: kind.to_string(),
+        kind_span,
         name: meta
+            .as_ref()
             .and_then(|m| m.get("name"))
-            .and_then(Node::as_str)
+            .and_then(|n| n.as_str())
             .map(str::to_string),
-        annotations: pairs(meta.and_then(|m| m.get("annotations"))),
+        annotations: pairs(meta.as_ref().and_then(|m| m.get("annotations"))),
         containers: Vec::new(),
         session_affinity: None,
         target_ports: Vec::new(),
     };
     let spec = doc.get("spec");
     if kind == "Service" {
-        obj.session_affinity = spec.and_then(|s| s.get("sessionAffinity")).and_then(text);
-        if let Some(Node::Seq(ports)) = spec.and_then(|s| s.get("ports")) {
+        obj.session_affinity = spec
+            .as_ref()
+            .and_then(|s| s.get("sessionAffinity"))
+            .and_then(text);
+        if let Some(Node::Seq(ports)) = spec.as_ref().and_then(|s| s.get("ports")) {
             obj.target_ports = ports
                 .iter()
                 .filter_map(|p| p.get("targetPort").and_then(text))
@@ -128,7 +132,7 @@ fn collect(doc: &Node, source: &str, out: &mut Vec<Object>, depth: usize) {
     }
     // The pod spec: Pod → spec; workloads → spec.template.spec; CronJob →
     // spec.jobTemplate.spec.template.spec.
-    let pod = match kind.as_str() {
+    let pod = match kind {
         "Pod" => spec,
         "CronJob" => spec
             .and_then(|s| s.get("jobTemplate"))
@@ -143,36 +147,36 @@ fn collect(doc: &Node, source: &str, out: &mut Vec<Object>, depth: usize) {
         for (key, init) in [("initContainers", true), ("containers", false)] {
             if let Some(Node::Seq(cs)) = pod.get(key) {
                 obj.containers
-                    .extend(cs.iter().map(|c| container(c, init, source)));
+                    .extend(cs.iter().map(|c| container(&c, init, source)));
             }
         }
     }
     out.push(obj);
 }
 
-fn text(n: &Node) -> Option<Text> {
+fn text(n: Node<'_>) -> Option<Text> {
     match n {
         Node::Scalar(s, span) => Some(Text {
-            value: s.clone(),
-            span: span.clone(),
+            value: s.to_string(),
+            span,
         }),
         _ => None,
     }
 }
 
-fn pairs(n: Option<&Node>) -> Vec<(String, Text)> {
+fn pairs(n: Option<Node<'_>>) -> Vec<(String, Text)> {
     match n {
         Some(Node::Map(kv)) => kv
             .iter()
-            .filter_map(|(k, v)| text(v).map(|t| (k.name.clone(), t)))
+            .filter_map(|(k, v)| text(v).map(|t| (k.name.to_string(), t)))
             .collect(),
         _ => Vec::new(),
     }
 }
 
 fn container(c: &Node, init: bool, source: &str) -> Container {
-    let command = c.get("command").and_then(|n| command_of(n, source));
-    let args = c.get("args").and_then(|n| command_of(n, source));
+    let command = c.get("command").and_then(|n| command_of(&n, source));
+    let args = c.get("args").and_then(|n| command_of(&n, source));
     let command = match (command, args) {
         (Some(mut cmd), Some(args)) => {
             // `command` + `args` form one argv: append the argument words to the last command.
@@ -190,16 +194,17 @@ fn container(c: &Node, init: bool, source: &str) -> Container {
     let mut env = Vec::new();
     if let Some(Node::Seq(items)) = c.get("env") {
         for i in items {
-            let Some(name) = i.get("name").and_then(Node::as_str) else {
+            let Some(name) = i.get("name").and_then(|n| n.as_str()) else {
                 continue;
             };
             let value = i.get("value");
             env.push(EnvVar {
                 key: name.to_string(),
-                value: value.and_then(Node::as_str).map(str::to_string),
+                value: value.as_ref().and_then(|n| n.as_str()).map(str::to_string),
                 span: value
-                    .and_then(Node::span)
-                    .or_else(|| i.get("name").and_then(Node::span))
+                    .as_ref()
+                    .and_then(|n| n.span())
+                    .or_else(|| i.get("name").and_then(|n| n.span()))
                     .unwrap_or(0..0),
             });
         }
@@ -214,7 +219,7 @@ fn container(c: &Node, init: bool, source: &str) -> Container {
     Container {
         name: c
             .get("name")
-            .and_then(Node::as_str)
+            .and_then(|n| n.as_str())
             .unwrap_or("")
             .to_string(),
         image: c.get("image").and_then(text),

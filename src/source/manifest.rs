@@ -179,24 +179,24 @@ impl Manifest {
     pub fn from_structured(file: &StructuredFile<'_>) -> Self {
         let source = file.source;
         let mut m = Manifest::new(source);
-        let Some(root) = file.docs.first() else {
+        let Some(root) = file.docs().next() else {
             return m;
         };
         match source.kind {
-            FileKind::CargoToml => cargo(root, source, &mut m),
+            FileKind::CargoToml => cargo(&root, source, &mut m),
             FileKind::PackageJson => {
                 m.dependencies = table_deps(root.get("dependencies"));
                 m.is_workspace = root.get("workspaces").is_some();
             }
             FileKind::Pyproject => {
                 let tool = root.get("tool");
-                let has = |t: &str| tool.and_then(|n| n.get(t)).is_some();
+                let has = |t: &str| tool.as_ref().and_then(|n| n.get(t)).is_some();
                 // `[tool.pdm.build]` and `[tool.pdm.version]` configure the pdm-backend build
                 // backend only; any other `[tool.pdm]` key means PDM manages the project.
-                let pdm_manages = match tool.and_then(|n| n.get("pdm")) {
+                let pdm_manages = match tool.as_ref().and_then(|n| n.get("pdm")) {
                     Some(Node::Map(kv)) => kv
                         .iter()
-                        .any(|(k, _)| !matches!(k.name.as_str(), "build" | "version")),
+                        .any(|(k, _)| !matches!(k.name, "build" | "version")),
                     Some(_) => true,
                     None => false,
                 };
@@ -210,7 +210,8 @@ impl Manifest {
                     None
                 };
                 m.dependencies = table_deps(
-                    tool.and_then(|t| t.get("poetry"))
+                    tool.as_ref()
+                        .and_then(|t| t.get("poetry"))
                         .and_then(|p| p.get("dependencies")),
                 );
                 if let Some(Node::Seq(items)) =
@@ -218,9 +219,9 @@ impl Manifest {
                 {
                     m.dependencies.extend(items.iter().filter_map(|n| match n {
                         Node::Scalar(s, span) => Some(Dependency {
-                            name: s.clone(),
+                            name: s.to_string(),
                             features: vec![],
-                            span: span.clone(),
+                            span,
                         }),
                         _ => None,
                     }));
@@ -230,10 +231,10 @@ impl Manifest {
             _ => {}
         }
         m.specs = match source.kind {
-            FileKind::CargoToml => cargo_specs(root),
-            FileKind::PackageJson => npm_specs(root),
-            FileKind::Pyproject => pyproject_specs(root),
-            FileKind::Pipfile => pipfile_specs(root),
+            FileKind::CargoToml => cargo_specs(&root),
+            FileKind::PackageJson => npm_specs(&root),
+            FileKind::Pyproject => pyproject_specs(&root),
+            FileKind::Pipfile => pipfile_specs(&root),
             _ => vec![],
         };
         m
@@ -312,10 +313,10 @@ fn first_line(source: &SourceFile) -> Range<usize> {
 fn cargo(root: &Node, source: &SourceFile, m: &mut Manifest) {
     if let Some(pkg) = root.get("package") {
         m.is_package = true;
-        m.name = pkg.get("name").and_then(Node::as_str).map(str::to_string);
+        m.name = pkg.get("name").and_then(|n| n.as_str()).map(str::to_string);
         m.workspace_path = pkg
             .get("workspace")
-            .and_then(Node::as_str)
+            .and_then(|n| n.as_str())
             .map(str::to_string);
     }
     if let Some(ws) = root.get("workspace") {
@@ -352,9 +353,9 @@ fn cargo(root: &Node, source: &SourceFile, m: &mut Manifest) {
 
 /// Whether a Cargo table says `workspace = true` itself or in one of its values
 /// (`edition.workspace = true`, `serde = { workspace = true }`).
-fn inherits(node: &Node) -> bool {
-    let is_true = |n: Option<&Node>| n.and_then(Node::as_str) == Some("true");
-    match node {
+fn inherits(node: Node<'_>) -> bool {
+    let is_true = |n: Option<Node<'_>>| n.and_then(|n| n.as_str()) == Some("true");
+    match &node {
         Node::Map(kv) => {
             is_true(node.get("workspace")) || kv.iter().any(|(_, v)| is_true(v.get("workspace")))
         }
@@ -363,11 +364,11 @@ fn inherits(node: &Node) -> bool {
 }
 
 /// The strings of a TOML array.
-fn strings(node: Option<&Node>) -> Vec<String> {
+fn strings(node: Option<Node<'_>>) -> Vec<String> {
     match node {
         Some(Node::Seq(items)) => items
             .iter()
-            .filter_map(Node::as_str)
+            .filter_map(|n| n.as_str())
             .map(str::to_string)
             .collect(),
         _ => vec![],
@@ -387,7 +388,7 @@ fn header_span(source: &SourceFile, header: &str) -> Option<Range<usize>> {
     None
 }
 
-fn table_deps(node: Option<&Node>) -> Vec<Dependency> {
+fn table_deps(node: Option<Node<'_>>) -> Vec<Dependency> {
     let Some(Node::Map(kv)) = node else {
         return vec![];
     };
@@ -395,13 +396,13 @@ fn table_deps(node: Option<&Node>) -> Vec<Dependency> {
         .map(|(k, v)| {
             let name = v
                 .get("package")
-                .and_then(Node::as_str)
-                .unwrap_or(&k.name)
+                .and_then(|n| n.as_str())
+                .unwrap_or(k.name)
                 .to_string();
             let features = match v.get("features") {
                 Some(Node::Seq(f)) => f
                     .iter()
-                    .filter_map(Node::as_str)
+                    .filter_map(|n| n.as_str())
                     .map(str::to_string)
                     .collect(),
                 _ => vec![],
@@ -508,7 +509,7 @@ fn cargo_specs(root: &Node) -> Vec<DependencySpec> {
         ("build-dependencies", DepGroup::Build),
         ("build_dependencies", DepGroup::Build),
     ];
-    let mut scopes = vec![root];
+    let mut scopes = vec![root.clone()];
     if let Some(Node::Map(targets)) = root.get("target") {
         scopes.extend(targets.iter().map(|(_, t)| t));
     }
@@ -531,12 +532,12 @@ fn cargo_specs(root: &Node) -> Vec<DependencySpec> {
     out
 }
 
-fn cargo_table(node: Option<&Node>, group: DepGroup, out: &mut Vec<DependencySpec>) {
+fn cargo_table(node: Option<Node<'_>>, group: DepGroup, out: &mut Vec<DependencySpec>) {
     let Some(Node::Map(kv)) = node else {
         return;
     };
     for (k, v) in kv {
-        let name = v.get("package").and_then(Node::as_str).unwrap_or(&k.name);
+        let name = v.get("package").and_then(|n| n.as_str()).unwrap_or(k.name);
         // `[replace]` keys are `name:version`.
         let name = name.split(':').next().unwrap_or(name);
         let mut spec = registry(name, group, None, k.span.clone());
@@ -546,8 +547,8 @@ fn cargo_table(node: Option<&Node>, group: DepGroup, out: &mut Vec<DependencySpe
                 spec.value_span = span.clone();
             }
             Node::Map(_) => {
-                let s = |key: &str| v.get(key).and_then(Node::as_str);
-                let span_of = |key: &str| v.get(key).and_then(Node::span);
+                let s = |key: &str| v.get(key).and_then(|n| n.as_str());
+                let span_of = |key: &str| v.get(key).and_then(|n| n.span());
                 spec.req = s("version").map(|r| r.trim().to_string());
                 if let Some(sp) = span_of("version") {
                     spec.value_span = sp;
@@ -585,7 +586,7 @@ fn npm_specs(root: &Node) -> Vec<DependencySpec> {
             };
             let (req, source) = npm_value(value);
             out.push(DependencySpec {
-                name: k.name.clone(),
+                name: k.name.to_string(),
                 group,
                 req,
                 source,
@@ -673,13 +674,15 @@ fn pyproject_specs(root: &Node) -> Vec<DependencySpec> {
     let mut out = Vec::new();
     let project = root.get("project");
     pep508_seq(
-        project.and_then(|p| p.get("dependencies")),
+        project.as_ref().and_then(|p| p.get("dependencies")),
         DepGroup::Normal,
         &mut out,
     );
     for (table, group) in [
         (
-            project.and_then(|p| p.get("optional-dependencies")),
+            project
+                .as_ref()
+                .and_then(|p| p.get("optional-dependencies")),
             DepGroup::Optional,
         ),
         (root.get("dependency-groups"), DepGroup::Dev),
@@ -697,24 +700,25 @@ fn pyproject_specs(root: &Node) -> Vec<DependencySpec> {
         }
     }
     let tool = root.get("tool");
-    let poetry = tool.and_then(|t| t.get("poetry"));
+    let poetry = tool.as_ref().and_then(|t| t.get("poetry"));
     poetry_table(
-        poetry.and_then(|p| p.get("dependencies")),
+        poetry.as_ref().and_then(|p| p.get("dependencies")),
         DepGroup::Normal,
         &mut out,
     );
     poetry_table(
-        poetry.and_then(|p| p.get("dev-dependencies")),
+        poetry.as_ref().and_then(|p| p.get("dev-dependencies")),
         DepGroup::Dev,
         &mut out,
     );
-    if let Some(Node::Map(groups)) = poetry.and_then(|p| p.get("group")) {
+    if let Some(Node::Map(groups)) = poetry.as_ref().and_then(|p| p.get("group")) {
         for (_, g) in groups {
             poetry_table(g.get("dependencies"), DepGroup::Dev, &mut out);
         }
     }
     poetry_table(
-        tool.and_then(|t| t.get("uv"))
+        tool.as_ref()
+            .and_then(|t| t.get("uv"))
             .and_then(|u| u.get("sources")),
         DepGroup::Patch,
         &mut out,
@@ -723,7 +727,7 @@ fn pyproject_specs(root: &Node) -> Vec<DependencySpec> {
 }
 
 /// A list of PEP 508 strings (`"requests>=2"`, `"x @ git+https://..."`, PDM's `"-e file:///..."`).
-fn pep508_seq(node: Option<&Node>, group: DepGroup, out: &mut Vec<DependencySpec>) {
+fn pep508_seq(node: Option<Node<'_>>, group: DepGroup, out: &mut Vec<DependencySpec>) {
     let Some(Node::Seq(items)) = node else {
         return;
     };
@@ -741,7 +745,7 @@ fn pep508_seq(node: Option<&Node>, group: DepGroup, out: &mut Vec<DependencySpec
 
 /// Poetry, uv-sources and Pipfile tables: `name = "^1"` or `name = { version, git, rev, tag,
 /// branch, ref, path, url, file }`.
-fn poetry_table(node: Option<&Node>, group: DepGroup, out: &mut Vec<DependencySpec>) {
+fn poetry_table(node: Option<Node<'_>>, group: DepGroup, out: &mut Vec<DependencySpec>) {
     let Some(Node::Map(kv)) = node else {
         return;
     };
@@ -749,7 +753,7 @@ fn poetry_table(node: Option<&Node>, group: DepGroup, out: &mut Vec<DependencySp
         if k.name == "python" && group != DepGroup::Patch {
             continue;
         }
-        let mut spec = registry(&k.name, group, None, k.span.clone());
+        let mut spec = registry(k.name, group, None, k.span.clone());
         // Poetry allows a list of constraint tables (one per Python version): use the first.
         let v = match v {
             Node::Seq(items) => items.first().unwrap_or(v),
@@ -761,8 +765,8 @@ fn poetry_table(node: Option<&Node>, group: DepGroup, out: &mut Vec<DependencySp
                 spec.value_span = span.clone();
             }
             Node::Map(_) => {
-                let s = |key: &str| v.get(key).and_then(Node::as_str);
-                let span_of = |key: &str| v.get(key).and_then(Node::span);
+                let s = |key: &str| v.get(key).and_then(|n| n.as_str());
+                let span_of = |key: &str| v.get(key).and_then(|n| n.span());
                 spec.req = s("version").map(|r| r.trim().to_string());
                 if let Some(sp) = span_of("version") {
                     spec.value_span = sp;

@@ -5,14 +5,17 @@
 #![allow(dead_code)]
 
 use std::io::Read;
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 pub struct Run {
     pub code: i32,
     pub stdout: Vec<u8>,
     pub stderr: String,
+    /// Peak resident memory of the child, in KiB.
+    pub max_rss_kib: i64,
 }
 
 impl Run {
@@ -22,6 +25,8 @@ impl Run {
 }
 
 /// Runs the binary in `cwd`; a run longer than `limit` is killed and fails the test as a hang.
+// The child is reaped by `wait4` below, which clippy cannot see.
+#[allow(clippy::zombie_processes)]
 pub fn run(args: &[&str], cwd: &Path, limit: Duration) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_twelve-check"))
         .args(args)
@@ -47,10 +52,18 @@ pub fn run(args: &[&str], cwd: &Path, limit: Duration) -> Run {
         b
     });
     let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
+    let pid = child.id() as libc::pid_t;
+    // wait4 gives this child's own peak memory (getrusage would mix every test's children).
+    let (status, max_rss_kib) = loop {
+        let mut status = 0;
+        // SAFETY: an all-zero rusage is a valid value of the plain C struct.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: plain out-parameters; the pid is our own unreaped child.
+        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if r == pid {
+            break (ExitStatus::from_raw(status), usage.ru_maxrss);
         }
+        assert!(r == 0, "wait4 failed");
         if start.elapsed() > limit {
             let _ = child.kill();
             let _ = child.wait();
@@ -73,6 +86,7 @@ pub fn run(args: &[&str], cwd: &Path, limit: Duration) -> Run {
             .unwrap_or_else(|| panic!("killed by a signal: {status:?}\n{stderr}")),
         stdout: out.join().expect("stdout thread"),
         stderr,
+        max_rss_kib,
     }
 }
 

@@ -135,7 +135,7 @@ impl Rule for MultipleAppsInCodebase {
         if file.source.file_name() != "app.json" {
             return;
         }
-        let Some(Node::Map(kv)) = file.docs.first() else {
+        let Some(Node::Map(kv)) = file.docs().next() else {
             return;
         };
         let has = |k: &str| kv.iter().any(|(key, _)| key.name == k);

@@ -83,11 +83,11 @@ impl Rule for CredentialsInUrl {
             return;
         }
         // Secret `data:` values are base64: decode them to see the URL the text scan cannot.
-        for doc in &file.docs {
-            let Some(data) = secret_data(doc) else {
+        for doc in file.docs() {
+            let Some(data) = secret_data(&doc) else {
                 continue;
             };
-            for (_, value, span) in decoded_values(data) {
+            for (_, value, span) in decoded_values(&data) {
                 if let Some(url) = find_urls(&value).into_iter().find(|u| u.has_credential()) {
                     report(&url.scheme, span, cx);
                 }

@@ -613,23 +613,23 @@ impl Rule for HardcodedSecret {
             return;
         }
         let mut hits: Hits = Vec::new();
-        for doc in &file.docs {
-            match secret_data(doc) {
+        for doc in file.docs() {
+            match secret_data(&doc) {
                 Some(data) => {
-                    for (key, value, span) in decoded_values(data) {
+                    for (key, value, span) in decoded_values(&data) {
                         if let Some(t) = find_tokens(&value).first() {
                             token(t.kind, span, cx);
                         } else if let Some(kind) = named_secret(key, &value) {
                             named(key, kind, span, cx);
                         }
                     }
-                    if let Node::Map(kv) = doc {
+                    if let Node::Map(kv) = &doc {
                         for (k, v) in kv.iter().filter(|(k, _)| k.name != "data") {
-                            walk(v, Some(&k.name), &mut hits);
+                            walk(&v, Some(k.name), &mut hits);
                         }
                     }
                 }
-                None => walk_deployed(doc, &mut hits),
+                None => walk_deployed(&doc, &mut hits),
             }
         }
         // Named secrets where nothing deployed reads them: a development or test compose stack,
@@ -845,7 +845,7 @@ impl<'ast> Visit<'ast> for PairVisitor {
 }
 
 /// The `data:` map of a Kubernetes `Secret` object, whose values are base64-encoded.
-pub(crate) fn secret_data(doc: &Node) -> Option<&Node> {
+pub(crate) fn secret_data<'d>(doc: &Node<'d>) -> Option<Node<'d>> {
     (doc.get("kind")?.as_str()? == "Secret" && doc.get("apiVersion").is_some())
         .then(|| doc.get("data"))
         .flatten()
@@ -853,7 +853,7 @@ pub(crate) fn secret_data(doc: &Node) -> Option<&Node> {
 
 /// The keys of a Secret's `data:` map with their values decoded from base64, and the spans of
 /// the encoded values. Values that are not base64 of UTF-8 text are left out.
-pub(crate) fn decoded_values(data: &Node) -> Vec<(&str, String, Range<usize>)> {
+pub(crate) fn decoded_values<'d>(data: &Node<'d>) -> Vec<(&'d str, String, Range<usize>)> {
     let Node::Map(kv) = data else {
         return Vec::new();
     };
@@ -864,7 +864,7 @@ pub(crate) fn decoded_values(data: &Node) -> Vec<(&str, String, Range<usize>)> {
             };
             let bytes = decode_base64(text)?;
             let value = String::from_utf8(bytes).ok()?;
-            Some((k.name.as_str(), value, span.clone()))
+            Some((k.name, value, span))
         })
         .collect()
 }
@@ -952,16 +952,10 @@ const DEV_SECTIONS: &[&str] = &["development", "dev", "test", "testing", "local"
 /// [`walk`] over a document, leaving out the sections of development and test environments.
 fn walk_deployed(doc: &Node, cx: &mut Hits) {
     match doc {
-        Node::Map(kv)
-            if kv
-                .iter()
-                .any(|(k, _)| DEV_SECTIONS.contains(&k.name.as_str())) =>
-        {
+        Node::Map(kv) if kv.iter().any(|(k, _)| DEV_SECTIONS.contains(&k.name)) => {
             for (k, v) in kv {
-                if !DEV_SECTIONS.contains(&k.name.as_str())
-                    && !SKIPPED_KEYS.contains(&k.name.as_str())
-                {
-                    walk(v, Some(&k.name), cx);
+                if !DEV_SECTIONS.contains(&k.name) && !SKIPPED_KEYS.contains(&k.name) {
+                    walk(&v, Some(k.name), cx);
                 }
             }
         }
@@ -976,20 +970,20 @@ fn walk(node: &Node, key: Option<&str>, cx: &mut Hits) {
                 if let (Some(Node::Scalar(name, _)), Some(value @ Node::Scalar(..))) =
                     (node.get(n), node.get(v))
                 {
-                    check_pair(name, value, cx);
+                    check_pair(name, &value, cx);
                 }
             }
             for (k, v) in kv {
-                if SKIPPED_KEYS.contains(&k.name.as_str()) {
+                if SKIPPED_KEYS.contains(&k.name) {
                     continue;
                 }
-                walk(v, Some(&k.name), cx);
+                walk(&v, Some(k.name), cx);
             }
         }
         Node::Seq(items) => {
             for item in items {
                 // Compose `environment: ["KEY=value"]`.
-                if let Node::Scalar(s, span) = item {
+                if let Node::Scalar(s, span) = &item {
                     if let Some((k, v)) = s.split_once('=') {
                         if common::secret_name(k).is_some() {
                             if let Some(kind) = named_secret(k, v) {
@@ -1001,7 +995,7 @@ fn walk(node: &Node, key: Option<&str>, cx: &mut Hits) {
                         }
                     }
                 }
-                walk(item, key, cx);
+                walk(&item, key, cx);
             }
         }
         Node::Scalar(..) => {

@@ -165,7 +165,7 @@ const BUILT: &str = "skaffold-artifact";
 
 /// `build.artifacts[].image` of a skaffold config, and of each of its profiles.
 fn skaffold_artifacts(doc: &Node) -> Vec<String> {
-    let mut builds: Vec<&Node> = doc.get("build").into_iter().collect();
+    let mut builds: Vec<Node<'_>> = doc.get("build").into_iter().collect();
     if let Some(Node::Seq(profiles)) = doc.get("profiles") {
         builds.extend(profiles.iter().filter_map(|p| p.get("build")));
     }
@@ -176,16 +176,16 @@ fn skaffold_artifacts(doc: &Node) -> Vec<String> {
             _ => None,
         })
         .flatten()
-        .filter_map(|a| a.get("image").and_then(Node::as_str))
+        .filter_map(|a| a.get("image").and_then(|n| n.as_str()))
         .map(|i| split_image(i.trim()).0.to_string())
         .collect()
 }
 
-fn scalar(n: &Node) -> Option<Text> {
+fn scalar(n: Node<'_>) -> Option<Text> {
     match n {
         Node::Scalar(s, span) => Some(Text {
-            value: s.clone(),
-            span: span.clone(),
+            value: s.to_string(),
+            span,
         }),
         _ => None,
     }
@@ -206,7 +206,7 @@ fn ecs_images(root: &Node) -> Vec<(String, Text)> {
             let image = c.get("image").and_then(scalar)?;
             let name = c
                 .get("name")
-                .and_then(Node::as_str)
+                .and_then(|n| n.as_str())
                 .unwrap_or("")
                 .to_string();
             Some((name, image))
@@ -265,14 +265,14 @@ impl Rule for MutableReleaseImage {
     fn check_structured(&self, file: &StructuredFile, cx: &mut RuleCtx<'_>) {
         let name = file.source.file_name().to_ascii_lowercase();
         if name == "skaffold.yaml" || name == "skaffold.yml" {
-            for doc in &file.docs {
-                for artifact in skaffold_artifacts(doc) {
+            for doc in file.docs() {
+                for artifact in skaffold_artifacts(&doc) {
                     cx.fact(BUILT, 0..0, artifact);
                 }
             }
             return;
         }
-        for doc in &file.docs {
+        for doc in file.docs() {
             if name == "fly.toml" {
                 if let Some(image) = doc
                     .get("build")
@@ -283,7 +283,7 @@ impl Rule for MutableReleaseImage {
                 }
                 continue;
             }
-            for (container, image) in ecs_images(doc) {
+            for (container, image) in ecs_images(&doc) {
                 report(cx, &image, &format!("ECS container `{container}`"));
             }
         }

@@ -420,7 +420,7 @@ fn annotation(key: &str, value: &str) -> Option<String> {
 
 /// Sticky settings of custom resources (Traefik, Istio, GKE, Contour): spans and messages.
 fn custom_resource(doc: &Node, out: &mut Vec<(Range<usize>, String)>) {
-    let Some(kind) = doc.get("kind").and_then(Node::as_str) else {
+    let Some(kind) = doc.get("kind").and_then(|n| n.as_str()) else {
         return;
     };
     if doc.get("apiVersion").is_none() {
@@ -448,7 +448,7 @@ fn custom_resource(doc: &Node, out: &mut Vec<(Range<usize>, String)>) {
                     key.span.clone(),
                     "DestinationRule `consistentHash.httpCookie` pins each client to one pod; remove it".into(),
                 ));
-            } else if value.get("useSourceIp").and_then(Node::as_str) == Some("true") {
+            } else if value.get("useSourceIp").and_then(|n| n.as_str()) == Some("true") {
                 out.push((
                     key.span.clone(),
                     "DestinationRule `consistentHash.useSourceIp` pins each client address to one pod; remove it".into(),
@@ -496,15 +496,15 @@ fn has_source_ip(v: &Node) -> bool {
     found
 }
 
-fn walk<'n>(n: &'n Node, f: &mut dyn FnMut(&'n crate::source::structured::Key, &'n Node)) {
+fn walk(n: &Node<'_>, f: &mut dyn FnMut(&crate::source::structured::Key<'_>, &Node<'_>)) {
     match n {
         Node::Map(kv) => {
             for (k, v) in kv {
-                f(k, v);
-                walk(v, f);
+                f(&k, &v);
+                walk(&v, f);
             }
         }
-        Node::Seq(items) => items.iter().for_each(|i| walk(i, f)),
+        Node::Seq(items) => items.iter().for_each(|i| walk(&i, f)),
         _ => {}
     }
 }
@@ -606,8 +606,8 @@ impl Rule for StickySessions {
             return;
         }
         let mut out = Vec::new();
-        for doc in &file.docs {
-            custom_resource(doc, &mut out);
+        for doc in file.docs() {
+            custom_resource(&doc, &mut out);
         }
         for (span, message) in out {
             report(cx, span, message);

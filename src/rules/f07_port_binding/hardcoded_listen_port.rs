@@ -1300,11 +1300,11 @@ const LOCAL_CONFIGS: &[&str] = &[
 ];
 
 /// The `server` mapping of a loco-rs configuration document.
-pub(crate) fn loco_server<'f>(file: &'f StructuredFile<'_>) -> Option<&'f Node> {
+pub(crate) fn loco_server<'f>(file: &'f StructuredFile<'_>) -> Option<Node<'f>> {
     if !loco_deploy_config(&file.source.path) {
         return None;
     }
-    file.docs.iter().find_map(|d| d.get("server"))
+    file.docs().find_map(|d| d.get("server"))
 }
 
 /// Whether the Cargo package at `dir` depends on loco-rs.
@@ -1396,7 +1396,7 @@ impl Rule for HardcodedListenPort {
         };
         if let Node::Scalar(v, span) = port {
             if v.parse::<u16>().is_ok_and(|p| p != 0) {
-                cx.fact(LOCO_PORT, span.clone(), v.clone());
+                cx.fact(LOCO_PORT, span.clone(), v);
             }
         }
     }

@@ -324,10 +324,10 @@ impl Rule for LoopbackBindInContainer {
     fn check_structured(&self, file: &StructuredFile, cx: &mut RuleCtx<'_>) {
         let name = file.source.file_name();
         if name == "Rocket.toml" {
-            let set = file.docs.iter().any(|d| match d {
+            let set = file.docs().any(|d| match d {
                 Node::Map(profiles) => profiles.iter().any(|(_, p)| {
                     p.get("address")
-                        .and_then(Node::as_str)
+                        .and_then(|n| n.as_str())
                         .is_some_and(|a| !is_loopback_text(a))
                 }),
                 _ => false,
@@ -338,37 +338,42 @@ impl Rule for LoopbackBindInContainer {
             return;
         }
         if is_compose_name(name) {
-            for d in &file.docs {
+            for d in file.docs() {
                 let Some(Node::Map(services)) = d.get("services") else {
                     continue;
                 };
                 let app = services.iter().find(|(_, s)| {
                     s.get("build").is_some()
                         || s.get("image")
-                            .and_then(Node::as_str)
+                            .and_then(|n| n.as_str())
                             .is_some_and(|i| !is_not_app_image(i))
                 });
                 if let Some((key, _)) = app {
-                    cx.fact(COMPOSE, key.span.clone(), key.name.clone());
+                    cx.fact(COMPOSE, key.span.clone(), key.name);
                     return;
                 }
             }
             return;
         }
-        for d in &file.docs {
+        for d in file.docs() {
             let kind = d.get("kind");
-            let workload = d.get("apiVersion").and_then(Node::as_str).is_some()
+            let workload = d.get("apiVersion").and_then(|n| n.as_str()).is_some()
                 && kind
-                    .and_then(Node::as_str)
+                    .as_ref()
+                    .and_then(|n| n.as_str())
                     .is_some_and(|k| WORKLOADS.contains(&k));
-            if let (true, Some(span)) = (workload, kind.and_then(Node::span)) {
-                cx.fact(K8S, span, kind.and_then(Node::as_str).unwrap_or(""));
+            if let (true, Some(span)) = (workload, kind.as_ref().and_then(|n| n.span())) {
+                cx.fact(
+                    K8S,
+                    span,
+                    kind.as_ref().and_then(|n| n.as_str()).unwrap_or(""),
+                );
                 return;
             }
         }
         if let Some(Node::Scalar(b, span)) = loco_server(file).and_then(|s| s.get("binding")) {
             if is_loopback_text(b) {
-                cx.fact(LOCO_LOOPBACK, span.clone(), b.clone());
+                cx.fact(LOCO_LOOPBACK, span.clone(), b);
             }
         }
     }

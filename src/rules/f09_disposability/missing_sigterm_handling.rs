@@ -675,15 +675,15 @@ pub(crate) fn declared_bins(file: &StructuredFile) -> Vec<(String, String, Range
     if file.source.kind != FileKind::CargoToml {
         return Vec::new();
     }
-    let Some(Node::Seq(bins)) = file.docs.first().and_then(|d| d.get("bin")) else {
+    let Some(Node::Seq(bins)) = file.docs().next().and_then(|d| d.get("bin")) else {
         return Vec::new();
     };
     bins.iter()
         .filter_map(|bin| match bin.get("name") {
             Some(Node::Scalar(name, span)) => Some((
-                name.clone(),
+                name.to_string(),
                 bin.get("path")
-                    .and_then(Node::as_str)
+                    .and_then(|n| n.as_str())
                     .unwrap_or("")
                     .to_string(),
                 span.clone(),
@@ -896,7 +896,7 @@ impl Rule for MissingSigtermHandling {
         if file.source.kind != FileKind::CargoToml {
             return;
         }
-        let Some(root) = file.docs.first() else {
+        let Some(root) = file.docs().next() else {
             return;
         };
         let Some(Node::Map(deps)) = root.get("workspace").and_then(|w| w.get("dependencies"))
@@ -904,11 +904,11 @@ impl Rule for MissingSigtermHandling {
             return;
         };
         for (k, v) in deps {
-            let name = v.get("package").and_then(Node::as_str).unwrap_or(&k.name);
+            let name = v.get("package").and_then(|n| n.as_str()).unwrap_or(k.name);
             let features: Vec<String> = match v.get("features") {
                 Some(Node::Seq(f)) => f
                     .iter()
-                    .filter_map(Node::as_str)
+                    .filter_map(|n| n.as_str())
                     .map(str::to_string)
                     .collect(),
                 _ => vec![],

@@ -798,7 +798,7 @@ struct Dep {
 
 fn cargo_deps(root: &Node) -> BTreeMap<String, Dep> {
     let mut out = BTreeMap::new();
-    let mut tables: Vec<&Node> = root.get("dependencies").into_iter().collect();
+    let mut tables: Vec<Node<'_>> = root.get("dependencies").into_iter().collect();
     if let Some(Node::Map(targets)) = root.get("target") {
         tables.extend(targets.iter().filter_map(|(_, t)| t.get("dependencies")));
     }
@@ -808,13 +808,13 @@ fn cargo_deps(root: &Node) -> BTreeMap<String, Dep> {
             let features = match v.get("features") {
                 Some(Node::Seq(f)) => f
                     .iter()
-                    .filter_map(Node::as_str)
+                    .filter_map(|n| n.as_str())
                     .map(str::to_string)
                     .collect(),
                 _ => Vec::new(),
             };
-            let optional = v.get("optional").and_then(Node::as_str) == Some("true");
-            out.insert(k.name.clone(), Dep { optional, features });
+            let optional = v.get("optional").and_then(|n| n.as_str()) == Some("true");
+            out.insert(k.name.to_string(), Dep { optional, features });
         }
     }
     out
@@ -828,12 +828,12 @@ fn cargo_features(root: &Node) -> BTreeMap<String, (Range<usize>, Vec<String>)> 
             let entries = match v {
                 Node::Seq(items) => items
                     .iter()
-                    .filter_map(Node::as_str)
+                    .filter_map(|n| n.as_str())
                     .map(str::to_string)
                     .collect(),
                 _ => Vec::new(),
             };
-            out.insert(k.name.clone(), (k.span.clone(), entries));
+            out.insert(k.name.to_string(), (k.span, entries));
         }
     }
     out
@@ -1046,13 +1046,13 @@ impl Rule for DivergentBackingServices {
         if file.source.kind != FileKind::CargoToml {
             return;
         }
-        let Some(root) = file.docs.first() else {
+        let Some(root) = file.docs().next() else {
             return;
         };
         if root.get("package").is_none() {
             return;
         }
-        if let Some((span, message)) = feature_split(root) {
+        if let Some((span, message)) = feature_split(&root) {
             cx.fact(FEATURES, span, message);
         }
     }

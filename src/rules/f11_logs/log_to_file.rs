@@ -328,7 +328,7 @@ impl Rule for LogToFile {
     }
 
     fn check_structured(&self, file: &StructuredFile, cx: &mut RuleCtx<'_>) {
-        for doc in &file.docs {
+        for doc in file.docs() {
             // log4rs configuration, in a service crate only.
             let Some(Node::Map(appenders)) = doc.get("appenders") else {
                 continue;
@@ -345,7 +345,7 @@ impl Rule for LogToFile {
                 }
                 if appender
                     .get("path")
-                    .and_then(Node::as_str)
+                    .and_then(|n| n.as_str())
                     .is_some_and(is_std_stream)
                 {
                     continue;
