@@ -112,6 +112,9 @@ pub struct RepoIndex {
     pub facts: Vec<Fact>,
     /// The `.gitignore` files of the tree, deepest folder last.
     pub gitignores: Vec<IgnoreFile>,
+    /// The files git tracks, when the git index was read: `.gitignore` patterns hide only the
+    /// others.
+    pub tracked: Option<Arc<walk::Tracked>>,
     /// Whether the checked root is inside a git work tree.
     pub in_git: bool,
     /// How many folders above the checked root the git work tree starts (0: at the root).
@@ -159,8 +162,18 @@ impl RepoIndex {
     }
 
     /// The `.gitignore` line that ignores `path` (relative to the root), as (the `.gitignore`
-    /// path, its 1-based line), when the deepest `.gitignore` with an opinion ignores it.
+    /// path, its 1-based line), when the deepest `.gitignore` with an opinion ignores it and git
+    /// does not track the file (a pattern does not hide a tracked file).
     pub fn ignored_by(&self, path: &str) -> Option<(&str, usize)> {
+        if self.tracked(path) == Some(true) {
+            return None;
+        }
+        self.pattern_ignoring(path)
+    }
+
+    /// The `.gitignore` line whose pattern matches `path`, as [`RepoIndex::ignored_by`], whether
+    /// or not git tracks the file.
+    pub fn pattern_ignoring(&self, path: &str) -> Option<(&str, usize)> {
         for g in self.gitignores.iter().rev() {
             let within = if g.dir.is_empty() {
                 path
@@ -187,9 +200,15 @@ impl RepoIndex {
         None
     }
 
-    /// Whether `path` is ignored by a `.gitignore` of the tree.
+    /// Whether `path` is ignored by a `.gitignore` of the tree and not tracked.
     pub fn is_ignored(&self, path: &str) -> bool {
         self.ignored_by(path).is_some()
+    }
+
+    /// Whether git tracks the file `path`; `None` when not known (outside a git work tree, or
+    /// its index was not read).
+    pub fn tracked(&self, path: &str) -> Option<bool> {
+        self.tracked.as_ref().and_then(|t| t.state(path))
     }
 
     /// The innermost crate containing `path`.
@@ -643,7 +662,12 @@ fn check_root(
             exclude: &settings.exclude,
         },
     );
-    let (entries, issues, matchers) = (walked.entries, walked.issues, walked.matchers);
+    let (entries, issues, matchers, tracked) = (
+        walked.entries,
+        walked.issues,
+        walked.matchers,
+        walked.tracked,
+    );
     report.notes.extend(walked.notes);
     let ctx_prefix = if opened.is_file() {
         display_prefix(root.parent().unwrap_or(Path::new("")))
@@ -663,6 +687,7 @@ fn check_root(
         files: entries.iter().map(|e| e.rel.clone()).collect(),
         git_top: opened.git_depth(),
         include_tests: settings.include_tests,
+        tracked,
         ..RepoIndex::default()
     };
     index.in_git = index.git_top.is_some();
