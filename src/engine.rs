@@ -34,6 +34,8 @@ use crate::source::{FileKind, ParseError, SourceFile, LOCKFILES};
 use crate::suppress::{self, Suppression};
 use crate::walk::{self, Entry, WalkOptions};
 
+mod scope;
+
 /// Crates whose presence as a dependency makes a binary crate a service.
 pub const SERVICE_FRAMEWORKS: &[&str] = &[
     "axum",
@@ -545,7 +547,8 @@ impl FileText {
 struct RootCtx<'a> {
     /// The opened root files are read from; `None` for bytes checked in memory.
     root: Option<&'a walk::Root>,
-    prefix: String,
+    /// What is reported, and how paths are shown.
+    scope: &'a scope::Scope,
     settings: &'a Settings,
     dispatch: &'a Dispatch,
     crates: Vec<CrateInfo>,
@@ -565,20 +568,54 @@ pub fn check(roots: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
         enabled: settings.enabled.clone(),
         ..Report::default()
     };
-    for root in roots {
-        // Opened once; an unreadable root is an error, not an empty pass.
-        let opened = walk::Root::open(root).map_err(|source| Error::Io {
-            path: root.display().to_string(),
-            source,
-        })?;
-        if let Some(target) = opened.link_target() {
-            report.notes.push(format!(
-                "{} is a symbolic link: checked {} once resolved",
-                root.display(),
-                target.display()
-            ));
-        }
-        pool.install(|| check_root(root, &opened, settings, &dispatch, &mut report));
+    let mut plans = scope::plan(roots, &mut report.notes)?;
+    let mut next = 0;
+    while next < plans.len() {
+        let started = std::time::Instant::now();
+        let plan = &plans[next];
+        next += 1;
+        let root = plan.root().to_path_buf();
+        let opened = match walk::Root::open(&root) {
+            Ok(o) => o,
+            // A repository's top that cannot be listed: its given paths are checked on their own.
+            Err(_) if plan.whole.is_none() => {
+                let alone: Vec<scope::Plan> = plan.given.iter().map(scope::Plan::alone).collect();
+                plans.extend(alone);
+                continue;
+            }
+            Err(source) => {
+                return Err(Error::Io {
+                    path: root.display().to_string(),
+                    source,
+                })
+            }
+        };
+        let walked = pool.install(|| {
+            walk::walk(
+                &opened,
+                &WalkOptions {
+                    respect_ignore: settings.respect_ignore,
+                    dot_ignore: settings.dot_ignore,
+                    exclude: &settings.exclude,
+                },
+            )
+        });
+        let (scope, alone) = plan.settle(&walked.entries, opened.is_file());
+        plans.extend(alone);
+        let Some(scope) = scope else {
+            continue;
+        };
+        pool.install(|| {
+            check_root(
+                &opened,
+                walked,
+                &scope,
+                settings,
+                &dispatch,
+                &mut report,
+                started,
+            )
+        });
     }
     report.findings.sort_by(|a, b| {
         (&a.path, a.line, a.column, a.rule, &a.message)
@@ -593,9 +630,10 @@ pub fn check(roots: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
 /// of an otherwise empty repository. Repo-level rules do not run. No I/O: for fuzzing and tests.
 pub fn check_bytes(rel: &str, bytes: &[u8], settings: &Settings) -> Vec<Finding> {
     let dispatch = Dispatch::new(settings);
+    let scope = scope::Scope::whole(String::new());
     let ctx = RootCtx {
         root: None,
-        prefix: String::new(),
+        scope: &scope,
         settings,
         dispatch: &dispatch,
         crates: vec![CrateInfo {
@@ -638,13 +676,15 @@ fn display_prefix(root: &Path) -> String {
 const FILES_PER_JOB: usize = 16;
 
 fn check_root(
-    root: &Path,
     opened: &walk::Root,
+    walked: walk::Walked,
+    scope: &scope::Scope,
     settings: &Settings,
     dispatch: &Dispatch,
     report: &mut Report,
+    started: std::time::Instant,
 ) {
-    let mut clock = std::time::Instant::now();
+    let mut clock = started;
     let mut phase = |report: &mut Report, name: &'static str| {
         let now = std::time::Instant::now();
         let spent = now - clock;
@@ -654,14 +694,6 @@ fn check_root(
             None => report.phases.push((name, spent)),
         }
     };
-    let walked = walk::walk(
-        opened,
-        &WalkOptions {
-            respect_ignore: settings.respect_ignore,
-            dot_ignore: settings.dot_ignore,
-            exclude: &settings.exclude,
-        },
-    );
     let (entries, issues, matchers, tracked) = (
         walked.entries,
         walked.issues,
@@ -669,14 +701,11 @@ fn check_root(
         walked.tracked,
     );
     report.notes.extend(walked.notes);
-    let ctx_prefix = if opened.is_file() {
-        display_prefix(root.parent().unwrap_or(Path::new("")))
-    } else {
-        display_prefix(root)
-    };
+    let in_scope = entries.iter().filter(|e| scope.covers(&e.rel)).count();
+    report.notes.extend(scope.note(in_scope, entries.len()));
     let mut ctx = RootCtx {
         root: Some(opened),
-        prefix: ctx_prefix,
+        scope,
         settings,
         dispatch,
         crates: Vec::new(),
@@ -769,7 +798,7 @@ fn check_root(
             &b.detail,
         ))
     });
-    report.files_checked += entries.len();
+    report.files_checked += in_scope;
 
     phase(report, "other files");
 
@@ -819,7 +848,7 @@ fn check_root(
             rv.rule,
             &rv.violation,
             &rv.path,
-            &ctx.prefix,
+            &ctx.scope.shown(&rv.path),
             text,
             settings,
         );
@@ -829,12 +858,12 @@ fn check_root(
     phase(report, "repository rules");
 
     for issue in issues {
-        if settings.is_enabled(RuleId::UnparsableFile) {
+        if settings.is_enabled(RuleId::UnparsableFile) && scope.covers(&issue.rel) {
             let hash = line_hash(RuleId::UnparsableFile, &issue.rel, &FileText::empty(), 1);
             report.findings.push(Finding {
                 rule: RuleId::UnparsableFile,
                 severity: settings.severity[&RuleId::UnparsableFile],
-                path: format!("{}{}", ctx.prefix, issue.rel),
+                path: scope.shown(&issue.rel),
                 rel_path: issue.rel,
                 span: 0..0,
                 line: 1,
@@ -860,7 +889,7 @@ fn check_root(
     let scripts: HashSet<String> = scripts.into_iter().map(str::to_string).collect();
     let mut helm: Vec<&str> = Vec::new();
     for o in &outcomes {
-        if o.helm_template {
+        if o.helm_template && scope.covers(&o.rel) {
             helm.push(&o.rel);
         }
     }
@@ -876,8 +905,8 @@ fn check_root(
             if helm.len() == 1 { "" } else { "s" },
             charts
                 .iter()
-                .map(|c| if c.is_empty() { "." } else { c })
-                .map(|c| format!("{}{c}", ctx.prefix))
+                .map(|c| scope.shown(c).trim_end_matches('/').to_string())
+                .map(|c| if c.is_empty() { ".".to_string() } else { c })
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
@@ -1085,7 +1114,7 @@ fn unparsable(rel: &str, msg: String, ctx: &RootCtx<'_>) -> FileOutcome {
             RuleId::UnparsableFile,
             &Violation::new(0..0, msg),
             rel,
-            &ctx.prefix,
+            &ctx.scope.shown(rel),
             &FileText::empty(),
             ctx.settings,
         ));
@@ -1363,13 +1392,14 @@ fn process_bytes(
         raw,
         lines: source.lines,
     };
+    let shown = ctx.scope.shown(rel);
     for (id, v) in &violations {
         out.findings
-            .push(locate(*id, v, rel, &ctx.prefix, &text, settings));
+            .push(locate(*id, v, rel, &shown, &text, settings));
     }
     for (id, v) in &pending {
         out.pending
-            .push(locate(*id, v, rel, &ctx.prefix, &text, settings));
+            .push(locate(*id, v, rel, &shown, &text, settings));
     }
     out.source = Some(text);
     out
@@ -1381,7 +1411,7 @@ fn locate(
     rule: RuleId,
     v: &Violation,
     rel: &str,
-    prefix: &str,
+    shown: &str,
     file: &FileText,
     settings: &Settings,
 ) -> Finding {
@@ -1399,7 +1429,7 @@ fn locate(
             .get(&rule)
             .copied()
             .unwrap_or(rule.meta().severity),
-        path: format!("{prefix}{rel}"),
+        path: shown.to_string(),
         rel_path: rel.to_string(),
         span,
         line,
@@ -1418,6 +1448,10 @@ fn locate(
 
 fn apply_suppressions(mut outcome: FileOutcome, ctx: &RootCtx<'_>, report: &mut Report) {
     let settings = ctx.settings;
+    // Outside the given paths: read for the facts, not reported.
+    if !ctx.scope.covers(&outcome.rel) {
+        return;
+    }
     for f in std::mem::take(&mut outcome.findings) {
         if !f.rule.is_meta()
             && settings.per_path_ignores.iter().any(|(glob, sels)| {
@@ -1473,7 +1507,7 @@ fn apply_suppressions(mut outcome: FileOutcome, ctx: &RootCtx<'_>, report: &mut 
                 rule,
                 &Violation::new(s.span.clone(), message).help(help),
                 &outcome.rel,
-                &ctx.prefix,
+                &ctx.scope.shown(&outcome.rel),
                 text,
                 settings,
             ));

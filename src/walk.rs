@@ -30,6 +30,7 @@
 mod git_index;
 mod ignore_files;
 mod open;
+mod scope;
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
@@ -43,6 +44,7 @@ use rustix::fs::{Dir, FileType};
 pub use git_index::{Tracked, INDEX_LIMIT};
 pub use ignore_files::{Matchers, IGNORE_FILE_LIMIT, PATTERNS_PER_FILE, PATTERNS_TOTAL};
 pub use open::ReadOutcome;
+pub use scope::{Enclosing, EnclosingKind};
 
 use ignore_files::{Base, Chain, NotApplied, Source};
 use open::Anchor;
@@ -179,6 +181,14 @@ impl Root {
     /// What the root resolved to, when the path given was a symbolic link.
     pub fn link_target(&self) -> Option<&Path> {
         self.link.as_deref()
+    }
+
+    /// The resolved path of the root (the file, for a root that is a file).
+    pub fn resolved(&self) -> PathBuf {
+        match &self.file {
+            Some(name) => self.dir.join(name),
+            None => self.dir.clone(),
+        }
     }
 
     /// Whether the root is a single file.

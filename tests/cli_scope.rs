@@ -1,5 +1,6 @@
-//! What gets checked (issue 16): files git tracks are checked whatever `.gitignore` says.
-//! Repositories are made with `git` in temporary folders (the tool itself never runs git).
+//! What gets checked (issue 16): files git tracks are checked whatever `.gitignore` says, and a
+//! path inside a repository is checked as part of it. Repositories are made with `git` in
+//! temporary folders (the tool itself never runs git).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -197,4 +198,135 @@ fn a_git_file_naming_a_folder_outside_is_not_followed() {
     std::fs::remove_file(d.join(".env")).expect("rm");
     let json = stdout(&tc(&["--isolated", "-f", "json", "."], d));
     assert!(!json.contains("git index not read"), "{json}");
+}
+
+/// A workspace in git: the lockfile at the top, a service under `services/api`, a fixture app
+/// under `tests/`, and an ignored `build/` folder.
+fn workspace(dir: &Path, with_git: bool) {
+    write(
+        dir,
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"services/*\"]\nresolver = \"2\"\n",
+    );
+    write(dir, "Cargo.lock", "version = 3\n");
+    write(dir, "services/api/Cargo.toml", SERVICE_TOML);
+    write(dir, "services/api/src/main.rs", SERVICE_MAIN);
+    write(
+        dir,
+        "services/api/src/store.rs",
+        "pub fn open() {\n    std::fs::write(\"uploads/data.bin\", b\"x\").ok();\n}\n",
+    );
+    write(dir, "Dockerfile", "FROM rust:1.80\nCMD [\"/app/api\"]\n");
+    write(dir, ".gitignore", "/target\nbuild/\n");
+    write(dir, "build/Dockerfile", "FROM debian:latest\n");
+    write(dir, "tests/app/Cargo.toml", SERVICE_TOML);
+    write(dir, "tests/app/src/main.rs", SERVICE_MAIN);
+    if with_git {
+        git(dir, &["init", "-q"]);
+        git(dir, &["add", "."]);
+    }
+}
+
+/// The findings of the whole repository under `prefix`.
+fn under(all: &BTreeSet<String>, prefix: &str) -> BTreeSet<String> {
+    all.iter()
+        .filter(|k| k.starts_with(prefix))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn part_of_a_repository_gives_the_same_findings_for_that_part() {
+    for with_git in [true, false] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        workspace(d, with_git);
+        let all = keys(&tc(&["--isolated", "-f", "concise", "."], d));
+        let api = under(&all, "services/api/");
+        // The service rules ran: the crate is known from the folder above `src`.
+        assert!(
+            api.contains("services/api/src/main.rs:4:50: TC0701"),
+            "{with_git}: {all:?}"
+        );
+        assert!(
+            !api.iter().any(|k| k.contains("TC0201")),
+            "the lockfile is at the workspace root: {all:?}"
+        );
+        for path in [
+            "services/api",
+            "services/api/",
+            "./services/api/src",
+            "services/api/src/main.rs",
+        ] {
+            let part = keys(&tc(&["--isolated", "-f", "concise", path], d));
+            let want = under(&api, path.trim_start_matches("./").trim_end_matches('/'));
+            assert_eq!(part, want, "{with_git}: {path}");
+        }
+        // From inside the service, paths are shown relative to where the user is.
+        let inside = keys(&tc(
+            &["--isolated", "-f", "concise", "."],
+            &d.join("services/api"),
+        ));
+        let shown: BTreeSet<String> = api
+            .iter()
+            .map(|k| k.trim_start_matches("services/api/").to_string())
+            .collect();
+        assert_eq!(inside, shown, "{with_git}");
+        // Several paths, overlapping and repeated: each finding once.
+        let o = tc(
+            &[
+                "--isolated",
+                "-f",
+                "concise",
+                "services/api/src",
+                "services/api/src/main.rs",
+                "services/api/src",
+                "services/api",
+            ],
+            d,
+        );
+        let lines: Vec<String> = stdout(&o).lines().map(String::from).collect();
+        let unique: BTreeSet<&String> = lines.iter().collect();
+        assert_eq!(lines.len(), unique.len(), "{with_git}: {lines:?}");
+        assert_eq!(keys(&o), api, "{with_git}");
+    }
+}
+
+#[test]
+fn a_partial_check_says_so_and_scores_only_its_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    workspace(d, true);
+    let o = tc(&["--isolated", "services/api/src"], d);
+    let out = stdout(&o);
+    assert!(
+        out.contains("partial check: findings are reported under `services/api/src` only")
+            && out.contains("whole repository at `.`"),
+        "{out}"
+    );
+    let json = stdout(&tc(&["--isolated", "-f", "json", "services/api/src"], d));
+    assert!(json.contains("\"files_checked\": 2"), "{json}");
+    // The whole repository: no such note.
+    assert!(!stdout(&tc(&["--isolated", "."], d)).contains("partial check"));
+}
+
+#[test]
+fn fixtures_and_ignored_folders_are_checked_on_their_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    workspace(d, true);
+    // Test material of the repository is out of its scope: given by name, it is a repository of
+    // its own.
+    let app = keys(&tc(&["--isolated", "-f", "concise", "tests/app"], d));
+    assert!(
+        app.contains("tests/app/src/main.rs:4:50: TC0701"),
+        "{app:?}"
+    );
+    // An ignored folder the repository's walk never reaches.
+    let build = keys(&tc(&["--isolated", "-f", "concise", "build"], d));
+    assert!(build.contains("build/Dockerfile:1:6: TC0204"), "{build:?}");
+    let whole = keys(&tc(&["--isolated", "-f", "concise", "."], d));
+    assert!(!whole
+        .iter()
+        .any(|k| k.starts_with("build/") || k.starts_with("tests/")));
 }
