@@ -70,8 +70,8 @@ declare_rule! {
     /// place for defaults.
     ///
     /// ## Measured
-    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 10 findings,
-    /// 5 right, 2 wrong, 3 debatable; verdict precision 0.71. Below the 0.90 a default-on rule needs; its false-positive shapes are in `benches/realworld/RESULTS.md`.
+    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 12 findings,
+    /// 6 right, 3 wrong, 3 debatable; verdict precision 0.67. Below the 0.90 a default-on rule needs; its false-positive shapes are in `benches/realworld/RESULTS.md`.
     ///
     /// ## Why is this bad?
     /// Factor III: config varies between deploys and belongs in the environment, one variable
