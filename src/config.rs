@@ -30,7 +30,8 @@ pub struct Options {
     pub extend_select: Option<Vec<Spanned<String>>>,
     /// Rules not to run.
     pub ignore: Option<Vec<Spanned<String>>>,
-    /// Glob patterns (relative to the root) of paths not to check.
+    /// Glob patterns of paths not to check, relative to the checked root (the top of the
+    /// repository that holds the checked paths).
     pub exclude: Option<Vec<Spanned<String>>>,
     /// Lowest severity that makes the run fail: `error`, `warning`, `note` or `never`.
     pub fail_on: Option<Spanned<String>>,
@@ -115,7 +116,8 @@ pub const INIT_TEMPLATE: &str = r#"# twelve-check configuration: https://github.
 # Lowest severity that makes the exit code 1: "error", "warning", "note" or "never".
 # fail-on = "warning"
 
-# Paths (globs relative to this file) not to check.
+# Paths not to check: globs relative to the checked root, the top of the repository (git work
+# tree, else Cargo workspace) that holds the checked paths, also when only part of it is checked.
 # exclude = ["vendor/**", "deploy/legacy/**"]
 
 # Check tests, examples, benches and build scripts too.

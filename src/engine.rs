@@ -34,6 +34,8 @@ use crate::source::{FileKind, ParseError, SourceFile, LOCKFILES};
 use crate::suppress::{self, Suppression};
 use crate::walk::{self, Entry, WalkOptions};
 
+mod scope;
+
 /// Crates whose presence as a dependency makes a binary crate a service.
 pub const SERVICE_FRAMEWORKS: &[&str] = &[
     "axum",
@@ -123,6 +125,9 @@ pub struct RepoIndex {
     pub facts: Vec<Fact>,
     /// The `.gitignore` files of the tree, deepest folder last.
     pub gitignores: Vec<IgnoreFile>,
+    /// The files git tracks, when the git index was read: `.gitignore` patterns hide only the
+    /// others.
+    pub tracked: Option<Arc<walk::Tracked>>,
     /// Whether the checked root is inside a git work tree.
     pub in_git: bool,
     /// How many folders above the checked root the git work tree starts (0: at the root).
@@ -170,8 +175,18 @@ impl RepoIndex {
     }
 
     /// The `.gitignore` line that ignores `path` (relative to the root), as (the `.gitignore`
-    /// path, its 1-based line), when the deepest `.gitignore` with an opinion ignores it.
+    /// path, its 1-based line), when the deepest `.gitignore` with an opinion ignores it and git
+    /// does not track the file (a pattern does not hide a tracked file).
     pub fn ignored_by(&self, path: &str) -> Option<(&str, usize)> {
+        if self.tracked(path) == Some(true) {
+            return None;
+        }
+        self.pattern_ignoring(path)
+    }
+
+    /// The `.gitignore` line whose pattern matches `path`, as [`RepoIndex::ignored_by`], whether
+    /// or not git tracks the file.
+    pub fn pattern_ignoring(&self, path: &str) -> Option<(&str, usize)> {
         for g in self.gitignores.iter().rev() {
             let within = if g.dir.is_empty() {
                 path
@@ -198,9 +213,15 @@ impl RepoIndex {
         None
     }
 
-    /// Whether `path` is ignored by a `.gitignore` of the tree.
+    /// Whether `path` is ignored by a `.gitignore` of the tree and not tracked.
     pub fn is_ignored(&self, path: &str) -> bool {
         self.ignored_by(path).is_some()
+    }
+
+    /// Whether git tracks the file `path`; `None` when not known (outside a git work tree, or
+    /// its index was not read).
+    pub fn tracked(&self, path: &str) -> Option<bool> {
+        self.tracked.as_ref().and_then(|t| t.state(path))
     }
 
     /// The innermost crate containing `path`.
@@ -538,7 +559,8 @@ impl FileText {
 struct RootCtx<'a> {
     /// The opened root files are read from; `None` for bytes checked in memory.
     root: Option<&'a walk::Root>,
-    prefix: String,
+    /// What is reported, and how paths are shown.
+    scope: &'a scope::Scope,
     settings: &'a Settings,
     dispatch: &'a Dispatch,
     crates: Vec<CrateInfo>,
@@ -558,20 +580,54 @@ pub fn check(roots: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
         enabled: settings.enabled.clone(),
         ..Report::default()
     };
-    for root in roots {
-        // Opened once; an unreadable root is an error, not an empty pass.
-        let opened = walk::Root::open(root).map_err(|source| Error::Io {
-            path: root.display().to_string(),
-            source,
-        })?;
-        if let Some(target) = opened.link_target() {
-            report.notes.push(format!(
-                "{} is a symbolic link: checked {} once resolved",
-                root.display(),
-                target.display()
-            ));
-        }
-        pool.install(|| check_root(root, &opened, settings, &dispatch, &mut report));
+    let mut plans = scope::plan(roots, &mut report.notes)?;
+    let mut next = 0;
+    while next < plans.len() {
+        let started = std::time::Instant::now();
+        let plan = &plans[next];
+        next += 1;
+        let root = plan.root().to_path_buf();
+        let opened = match walk::Root::open(&root) {
+            Ok(o) => o,
+            // A repository's top that cannot be listed: its given paths are checked on their own.
+            Err(_) if plan.whole.is_none() => {
+                let alone: Vec<scope::Plan> = plan.given.iter().map(scope::Plan::alone).collect();
+                plans.extend(alone);
+                continue;
+            }
+            Err(source) => {
+                return Err(Error::Io {
+                    path: root.display().to_string(),
+                    source,
+                })
+            }
+        };
+        let walked = pool.install(|| {
+            walk::walk(
+                &opened,
+                &WalkOptions {
+                    respect_ignore: settings.respect_ignore,
+                    dot_ignore: settings.dot_ignore,
+                    exclude: &settings.exclude,
+                },
+            )
+        });
+        let (scope, alone) = plan.settle(&walked.entries, opened.is_file());
+        plans.extend(alone);
+        let Some(scope) = scope else {
+            continue;
+        };
+        pool.install(|| {
+            check_root(
+                &opened,
+                walked,
+                &scope,
+                settings,
+                &dispatch,
+                &mut report,
+                started,
+            )
+        });
     }
     report.findings.sort_by(|a, b| {
         (&a.path, a.line, a.column, a.rule, &a.message)
@@ -586,9 +642,10 @@ pub fn check(roots: &[PathBuf], settings: &Settings) -> Result<Report, Error> {
 /// of an otherwise empty repository. Repo-level rules do not run. No I/O: for fuzzing and tests.
 pub fn check_bytes(rel: &str, bytes: &[u8], settings: &Settings) -> Vec<Finding> {
     let dispatch = Dispatch::new(settings);
+    let scope = scope::Scope::whole(String::new());
     let ctx = RootCtx {
         root: None,
-        prefix: String::new(),
+        scope: &scope,
         settings,
         dispatch: &dispatch,
         crates: vec![CrateInfo {
@@ -632,13 +689,15 @@ fn display_prefix(root: &Path) -> String {
 const FILES_PER_JOB: usize = 16;
 
 fn check_root(
-    root: &Path,
     opened: &walk::Root,
+    walked: walk::Walked,
+    scope: &scope::Scope,
     settings: &Settings,
     dispatch: &Dispatch,
     report: &mut Report,
+    started: std::time::Instant,
 ) {
-    let mut clock = std::time::Instant::now();
+    let mut clock = started;
     let mut phase = |report: &mut Report, name: &'static str| {
         let now = std::time::Instant::now();
         let spent = now - clock;
@@ -648,24 +707,18 @@ fn check_root(
             None => report.phases.push((name, spent)),
         }
     };
-    let walked = walk::walk(
-        opened,
-        &WalkOptions {
-            respect_ignore: settings.respect_ignore,
-            dot_ignore: settings.dot_ignore,
-            exclude: &settings.exclude,
-        },
+    let (entries, issues, matchers, tracked) = (
+        walked.entries,
+        walked.issues,
+        walked.matchers,
+        walked.tracked,
     );
-    let (entries, issues, matchers) = (walked.entries, walked.issues, walked.matchers);
     report.notes.extend(walked.notes);
-    let ctx_prefix = if opened.is_file() {
-        display_prefix(root.parent().unwrap_or(Path::new("")))
-    } else {
-        display_prefix(root)
-    };
+    let in_scope = entries.iter().filter(|e| scope.covers(&e.rel)).count();
+    report.notes.extend(scope.note(in_scope, entries.len()));
     let mut ctx = RootCtx {
         root: Some(opened),
-        prefix: ctx_prefix,
+        scope,
         settings,
         dispatch,
         crates: Vec::new(),
@@ -676,6 +729,7 @@ fn check_root(
         files: entries.iter().map(|e| e.rel.clone()).collect(),
         git_top: opened.git_depth(),
         include_tests: settings.include_tests,
+        tracked,
         ..RepoIndex::default()
     };
     index.in_git = index.git_top.is_some();
@@ -757,7 +811,7 @@ fn check_root(
             &b.detail,
         ))
     });
-    report.files_checked += entries.len();
+    report.files_checked += in_scope;
 
     phase(report, "other files");
 
@@ -807,7 +861,7 @@ fn check_root(
             rv.rule,
             &rv.violation,
             &rv.path,
-            &ctx.prefix,
+            &ctx.scope.shown(&rv.path),
             text,
             settings,
         );
@@ -817,12 +871,12 @@ fn check_root(
     phase(report, "repository rules");
 
     for issue in issues {
-        if settings.is_enabled(RuleId::UnparsableFile) {
+        if settings.is_enabled(RuleId::UnparsableFile) && scope.covers(&issue.rel) {
             let hash = line_hash(RuleId::UnparsableFile, &issue.rel, &FileText::empty(), 1);
             report.findings.push(Finding {
                 rule: RuleId::UnparsableFile,
                 severity: settings.severity[&RuleId::UnparsableFile],
-                path: format!("{}{}", ctx.prefix, issue.rel),
+                path: scope.shown(&issue.rel),
                 rel_path: issue.rel,
                 span: 0..0,
                 line: 1,
@@ -848,7 +902,7 @@ fn check_root(
     let scripts: HashSet<String> = scripts.into_iter().map(str::to_string).collect();
     let mut helm: Vec<&str> = Vec::new();
     for o in &outcomes {
-        if o.helm_template {
+        if o.helm_template && scope.covers(&o.rel) {
             helm.push(&o.rel);
         }
     }
@@ -864,8 +918,8 @@ fn check_root(
             if helm.len() == 1 { "" } else { "s" },
             charts
                 .iter()
-                .map(|c| if c.is_empty() { "." } else { c })
-                .map(|c| format!("{}{c}", ctx.prefix))
+                .map(|c| scope.shown(c).trim_end_matches('/').to_string())
+                .map(|c| if c.is_empty() { ".".to_string() } else { c })
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
@@ -1076,7 +1130,7 @@ fn unparsable(rel: &str, msg: String, ctx: &RootCtx<'_>) -> FileOutcome {
             RuleId::UnparsableFile,
             &Violation::new(0..0, msg),
             rel,
-            &ctx.prefix,
+            &ctx.scope.shown(rel),
             &FileText::empty(),
             ctx.settings,
         ));
@@ -1354,13 +1408,14 @@ fn process_bytes(
         raw,
         lines: source.lines,
     };
+    let shown = ctx.scope.shown(rel);
     for (id, v) in &violations {
         out.findings
-            .push(locate(*id, v, rel, &ctx.prefix, &text, settings));
+            .push(locate(*id, v, rel, &shown, &text, settings));
     }
     for (id, v) in &pending {
         out.pending
-            .push(locate(*id, v, rel, &ctx.prefix, &text, settings));
+            .push(locate(*id, v, rel, &shown, &text, settings));
     }
     out.source = Some(text);
     out
@@ -1372,7 +1427,7 @@ fn locate(
     rule: RuleId,
     v: &Violation,
     rel: &str,
-    prefix: &str,
+    shown: &str,
     file: &FileText,
     settings: &Settings,
 ) -> Finding {
@@ -1390,7 +1445,7 @@ fn locate(
             .get(&rule)
             .copied()
             .unwrap_or(rule.meta().severity),
-        path: format!("{prefix}{rel}"),
+        path: shown.to_string(),
         rel_path: rel.to_string(),
         span,
         line,
@@ -1409,6 +1464,10 @@ fn locate(
 
 fn apply_suppressions(mut outcome: FileOutcome, ctx: &RootCtx<'_>, report: &mut Report) {
     let settings = ctx.settings;
+    // Outside the given paths: read for the facts, not reported.
+    if !ctx.scope.covers(&outcome.rel) {
+        return;
+    }
     for f in std::mem::take(&mut outcome.findings) {
         if !f.rule.is_meta()
             && settings.per_path_ignores.iter().any(|(glob, sels)| {
@@ -1464,7 +1523,7 @@ fn apply_suppressions(mut outcome: FileOutcome, ctx: &RootCtx<'_>, report: &mut 
                 rule,
                 &Violation::new(s.span.clone(), message).help(help),
                 &outcome.rel,
-                &ctx.prefix,
+                &ctx.scope.shown(&outcome.rel),
                 text,
                 settings,
             ));

@@ -27,8 +27,10 @@
 //!
 //! Unix only.
 
+mod git_index;
 mod ignore_files;
 mod open;
+mod scope;
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
@@ -39,10 +41,12 @@ use std::sync::{Arc, Mutex};
 use globset::GlobSet;
 use rustix::fs::{Dir, FileType};
 
+pub use git_index::{Tracked, INDEX_LIMIT};
 pub use ignore_files::{Matchers, IGNORE_FILE_LIMIT, PATTERNS_PER_FILE, PATTERNS_TOTAL};
 pub use open::ReadOutcome;
+pub use scope::{Enclosing, EnclosingKind};
 
-use ignore_files::{Base, Chain, NotApplied};
+use ignore_files::{Base, Chain, NotApplied, Source};
 use open::Anchor;
 
 /// Configuration files larger than this are not read: 1 MiB.
@@ -87,6 +91,12 @@ pub struct Walked {
     pub notes: Vec<String>,
     /// The ignore-file matchers compiled, for the rules that read `.gitignore`.
     pub matchers: Matchers,
+    /// The files git tracks under the root, when the root is in a git work tree whose index
+    /// was read.
+    pub tracked: Option<Arc<Tracked>>,
+    /// Files and folders skipped because a git ignore pattern matched them (and git does not
+    /// track them, when that is known).
+    pub git_skipped: usize,
 }
 
 const SKIPPED_DIRS: &[&str] = &[".git", "target", "node_modules"];
@@ -107,6 +117,8 @@ struct WorkTree {
     /// The top folder of the lookups (the work tree's top, else the root's folder), when it is
     /// above the root's folder.
     top: Option<Anchor>,
+    /// The path of that top folder (the root's folder when not above it).
+    top_path: PathBuf,
     /// The root's folder relative to the top.
     root_in_top: PathBuf,
     /// Folders between the root's folder and the work tree's top, when in one.
@@ -171,6 +183,14 @@ impl Root {
         self.link.as_deref()
     }
 
+    /// The resolved path of the root (the file, for a root that is a file).
+    pub fn resolved(&self) -> PathBuf {
+        match &self.file {
+            Some(name) => self.dir.join(name),
+            None => self.dir.clone(),
+        }
+    }
+
     /// Whether the root is a single file.
     pub fn is_file(&self) -> bool {
         self.file.is_some()
@@ -223,6 +243,26 @@ impl Root {
     fn top(&self) -> &Anchor {
         self.tree.top.as_ref().unwrap_or(&self.anchor)
     }
+
+    /// The files git tracks under the root (from the index of its work tree), or why they are
+    /// not known; `None` outside a git work tree.
+    fn tracked(&self) -> Option<Result<Tracked, git_index::NotRead>> {
+        let depth = self.tree.git_depth?;
+        if depth > 0 && self.tree.top.is_none() {
+            return Some(Err(git_index::NotRead {
+                why: "git index not read: the work tree's top folder could not be opened".into(),
+                elsewhere: false,
+            }));
+        }
+        // Above the root, as for configuration files: only the root owner's.
+        let owner = if depth > 0 { self.tree.owner } else { None };
+        Some(git_index::read(
+            self.top(),
+            &self.tree.top_path,
+            &self.tree.root_in_top,
+            owner,
+        ))
+    }
 }
 
 impl WorkTree {
@@ -255,9 +295,9 @@ impl WorkTree {
             None
         };
         // Without a descriptor of the top, look up nothing above the root.
-        let (top, root_in_top, git_depth) = match top {
-            None if depth > 0 => (None, PathBuf::new(), git_depth),
-            t => (t, root_in_top, git_depth),
+        let (top, root_in_top, top_path) = match top {
+            None if depth > 0 => (None, PathBuf::new(), dir.to_path_buf()),
+            t => (t, root_in_top, top_path.to_path_buf()),
         };
         let base = top.as_ref().unwrap_or(anchor);
         let git_dir = git_depth.is_some()
@@ -266,6 +306,7 @@ impl WorkTree {
                 .is_some_and(|t| t == FileType::Directory);
         WorkTree {
             top,
+            top_path,
             root_in_top,
             git_depth,
             owner,
@@ -279,16 +320,39 @@ pub fn walk(root: &Root, opts: &WalkOptions<'_>) -> Walked {
     if let Some(name) = &root.file {
         return single_file(root, name);
     }
+    let (tracked, not_read) = match root.tracked() {
+        Some(Ok(t)) => (Some(Arc::new(t)), None),
+        Some(Err(n)) => (None, Some(n)),
+        None => (None, None),
+    };
+    let mut w = walk_with_budget(root, opts, &tracked);
+    if let Some(n) = not_read {
+        // Without the index, a tracked file that a pattern matches is not told apart.
+        if !n.elsewhere || w.git_skipped > 0 {
+            w.notes.push(format!(
+                "{}; .gitignore patterns alone decided what was checked ({} path{} skipped by them)",
+                n.why,
+                w.git_skipped,
+                if w.git_skipped == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    w.tracked = tracked;
+    w
+}
+
+/// The walk with ignore files, or without them when their pattern budget ran out.
+fn walk_with_budget(root: &Root, opts: &WalkOptions<'_>, tracked: &Option<Arc<Tracked>>) -> Walked {
     // One budget for the run: after a walk that spent it, the engine's `.gitignore` rules get
     // only what was compiled.
     let mut matchers = Matchers::default();
     if opts.respect_ignore {
-        match walk_tree(root, opts, true, matchers) {
+        match walk_tree(root, opts, true, matchers, tracked.clone()) {
             Ok(w) => return w,
             Err(m) => matchers = m,
         }
     }
-    let mut w = match walk_tree(root, opts, false, matchers) {
+    let mut w = match walk_tree(root, opts, false, matchers, tracked.clone()) {
         Ok(w) => w,
         Err(m) => Walked {
             matchers: m,
@@ -327,6 +391,8 @@ struct Shared<'a> {
     opts: &'a WalkOptions<'a>,
     matchers: Matchers,
     with_ignores: bool,
+    tracked: Option<Arc<Tracked>>,
+    git_skipped: std::sync::atomic::AtomicUsize,
     out: Mutex<(Vec<Entry>, Vec<WalkIssue>)>,
 }
 
@@ -336,12 +402,15 @@ fn walk_tree(
     opts: &WalkOptions<'_>,
     with_ignores: bool,
     matchers: Matchers,
+    tracked: Option<Arc<Tracked>>,
 ) -> Result<Walked, Matchers> {
     let sh = Shared {
         root,
         opts,
         matchers,
         with_ignores,
+        tracked,
+        git_skipped: Default::default(),
         out: Mutex::new((Vec::new(), Vec::new())),
     };
     let mut issues = Vec::new();
@@ -350,7 +419,7 @@ fn walk_tree(
     } else {
         None
     };
-    rayon::scope(|s| visit(s, &sh, String::new(), PathBuf::new(), chain));
+    rayon::scope(|s| visit(s, &sh, String::new(), PathBuf::new(), chain, false));
     if with_ignores && sh.matchers.over_budget() {
         return Err(sh.matchers);
     }
@@ -363,6 +432,8 @@ fn walk_tree(
         issues,
         notes: Vec::new(),
         matchers: sh.matchers,
+        tracked: None,
+        git_skipped: sh.git_skipped.into_inner(),
     })
 }
 
@@ -485,13 +556,15 @@ fn load(
     }
 }
 
-/// Lists one folder (`raw`, relative to the root) and queues its subfolders.
+/// Lists one folder (`raw`, relative to the root) and queues its subfolders. In a folder that a
+/// git pattern ignores (`ignored`), only what git tracks is kept.
 fn visit<'s>(
     s: &rayon::Scope<'s>,
     sh: &'s Shared<'s>,
     rel: String,
     raw: PathBuf,
     chain: Option<Arc<Chain>>,
+    ignored: bool,
 ) {
     if sh.with_ignores && sh.matchers.over_budget() {
         return;
@@ -549,7 +622,9 @@ fn visit<'s>(
     drop(dir);
 
     let mut chain = chain;
-    if sh.with_ignores {
+    // Inside an ignored folder every untracked path is ignored: its own ignore files change
+    // nothing.
+    if sh.with_ignores && !ignored {
         let has = |n: &str| {
             list.iter()
                 .any(|(name, t)| name == n && *t == FileType::RegularFile)
@@ -615,17 +690,25 @@ fn visit<'s>(
         {
             continue;
         }
-        if chain
+        let by = chain
             .as_ref()
-            .is_some_and(|c| c.is_ignored(&child_rel, is_dir))
-        {
+            .and_then(|c| c.ignored_by(&child_rel, is_dir));
+        let child_ignored = match by {
+            Some(Source::DotIgnore) => continue,
+            Some(Source::Git) => true,
+            None => ignored,
+        };
+        // Git's patterns hide untracked files only: what git tracks is checked (issue 16).
+        if child_ignored && !is_tracked(sh, &child_rel, is_dir) {
+            sh.git_skipped
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             continue;
         }
         let child_raw = raw.join(&name);
         match ty {
             FileType::Directory => {
                 let c = chain.clone();
-                s.spawn(move |s| visit(s, sh, child_rel, child_raw, c));
+                s.spawn(move |s| visit(s, sh, child_rel, child_raw, c, child_ignored));
             }
             FileType::RegularFile => files.push(Entry {
                 rel: child_rel,
@@ -648,6 +731,17 @@ fn visit<'s>(
         }
     }
     push(sh, files, issues);
+}
+
+/// Whether git tracks the file `rel`, or a file under the folder `rel`.
+fn is_tracked(sh: &Shared<'_>, rel: &str, is_dir: bool) -> bool {
+    sh.tracked.as_ref().is_some_and(|t| {
+        if is_dir {
+            t.has_under(rel)
+        } else {
+            t.contains(rel)
+        }
+    })
 }
 
 fn push(sh: &Shared<'_>, mut files: Vec<Entry>, mut issues: Vec<WalkIssue>) {

@@ -141,10 +141,17 @@ pub(crate) struct Chain {
 }
 
 impl Chain {
-    /// Whether `rel` (relative to the root) is ignored, with the `ignore` crate's precedence:
-    /// the nearest folder's match of each kind wins, and `.ignore` beats `.gitignore`, which
-    /// beats `.git/info/exclude`; a `!` pattern that matches keeps the path.
+    /// Whether `rel` (relative to the root) is ignored.
+    #[cfg(test)]
     pub(crate) fn is_ignored(&self, rel: &str, is_dir: bool) -> bool {
+        self.ignored_by(rel, is_dir).is_some()
+    }
+
+    /// Which kind of file ignores `rel`, when one does, with the `ignore` crate's precedence:
+    /// the nearest folder's match of each kind wins, and `.ignore` beats `.gitignore`, which
+    /// beats `.git/info/exclude`; a `!` pattern that matches keeps the path. Git's patterns
+    /// hide only untracked files, a `.ignore` file hides tracked ones too.
+    pub(crate) fn ignored_by(&self, rel: &str, is_dir: bool) -> Option<Source> {
         let (mut m_ignore, mut m_git, mut m_exclude) = (Match::None, Match::None, Match::None);
         let mut node = Some(self);
         while let Some(n) = node {
@@ -170,8 +177,20 @@ impl Chain {
             }
             node = n.parent.as_deref();
         }
-        m_ignore.or(m_git).or(m_exclude).is_ignore()
+        if !m_ignore.is_none() {
+            return m_ignore.is_ignore().then_some(Source::DotIgnore);
+        }
+        m_git.or(m_exclude).is_ignore().then_some(Source::Git)
     }
+}
+
+/// The kind of file whose pattern ignores a path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// `.gitignore` or `.git/info/exclude`.
+    Git,
+    /// `.ignore`.
+    DotIgnore,
 }
 
 #[cfg(test)]

@@ -19,7 +19,10 @@ declare_rule! {
     /// it is still seen on disk); when none is present, the one the tool would write there
     /// (`Cargo.lock` at the workspace root, `package-lock.json` beside `package.json`, ...).
     /// Patterns are matched as git matches them: the deepest `.gitignore` with an opinion wins,
-    /// and a later `!Cargo.lock` re-includes the file.
+    /// a later `!Cargo.lock` re-includes the file, and a pattern does not hide a lockfile git
+    /// tracks (read from the git index: one committed before the pattern was added is still in
+    /// every clone). Outside a git work tree, or when its index cannot be read, the patterns
+    /// alone decide.
     ///
     /// Not flagged: libraries (library-only crates, gems with a `gemspec`, `package.json`
     /// without `dependencies`), whose lockfile is routinely left out; a crate with a library
@@ -29,9 +32,9 @@ declare_rule! {
     /// `yarn.lock`/`pnpm-lock.yaml` of a project that commits another lockfile; manifests under
     /// test, example and fixture directories unless `--include-tests`.
     ///
-    /// Other files consulted: every `.gitignore` of the tree, every dependency manifest and
-    /// lockfile, each crate's `src/main.rs`, `src/bin/` and `src/lib.rs` (to tell binaries
-    /// from libraries), and the deploy files listed above.
+    /// Other files consulted: the git index, every `.gitignore` of the tree, every dependency
+    /// manifest and lockfile, each crate's `src/main.rs`, `src/bin/` and `src/lib.rs` (to tell
+    /// binaries from libraries), and the deploy files listed above.
     ///
     /// ## Measured
     /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 4 findings, 3

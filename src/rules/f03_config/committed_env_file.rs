@@ -7,7 +7,7 @@ use crate::source::dotenv::DotenvEntry;
 declare_rule! {
     /// ## What it does
     /// Flags a `.env` file (`.env`, `.env.local`, `.env.production`, `prod.env`, ...) that is in
-    /// the repository, is not ignored by any `.gitignore`, and holds real configuration: a
+    /// the repository and holds real configuration: a
     /// secret-named key (`DB_PASSWORD`, `API_TOKEN`, `SECRET_KEY_BASE`, ...) with a value that
     /// looks like a real secret, a provider token (`ghp_...`, `sk_live_...`, `AKIA...`), or a URL
     /// with a password (`DATABASE_URL=postgres://app:hunter2@db/app`). The file is reported once,
@@ -20,11 +20,18 @@ declare_rule! {
     /// that holds only non-secret local settings (`RUST_LOG=debug`, `PORT=8080`,
     /// `DATABASE_URL=sqlite://data.db`), empty values, placeholders (`changeme`, `<token>`,
     /// `xxx`), `${VAR}` references, and the documented default password of a local service
-    /// container (`POSTGRES_PASSWORD=postgres`, `guest:guest` URLs); and a `.env` ignored by a
-    /// `.gitignore` (visited only with `--no-ignore`).
+    /// container (`POSTGRES_PASSWORD=postgres`, `guest:guest` URLs); and a `.env` that git does
+    /// not track and a `.gitignore` ignores.
     ///
-    /// Other files consulted: every `.gitignore` of the tree (is the file ignored?), and the
-    /// `.env.example`-style template next to the file (the help points to it, or suggests one).
+    /// "In the repository" means tracked by git, whatever `.gitignore` says: a `.env` committed
+    /// before `.env` was added to `.gitignore` is still in every clone, and the help says so.
+    /// A `.env` that git does not track yet and no `.gitignore` excludes is flagged too (the next
+    /// `git add .` commits it). Outside a git work tree, or when its index cannot be read, a file
+    /// counts as in the repository unless a `.gitignore` pattern matches it.
+    ///
+    /// Other files consulted: the git index (is the file tracked?), every `.gitignore` of the
+    /// tree (is it ignored?), and the `.env.example`-style template next to the file (the help
+    /// points to it, or suggests one).
     ///
     /// ## Measured
     /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 1 findings, 1
@@ -141,18 +148,36 @@ impl Rule for CommittedEnvFile {
             "URL with a password" => "a URL with a password".to_string(),
             token => format!("a {token}"),
         };
+        let repo = cx.repo();
+        let (state, label, help) = match (repo.tracked(path), repo.pattern_ignoring(path)) {
+            // Ignored after it was added: the pattern does not take it out of git.
+            (Some(true), Some((gitignore, line))) => (
+                "is committed with real configuration",
+                "real value in a file git tracks",
+                format!(
+                    "remove `{path}` from the repository (`git rm --cached {path}`): the pattern on line {line} of `{gitignore}` does not apply to a file git already tracks; rotate its secrets and {keep}"
+                ),
+            ),
+            (Some(false), _) => (
+                "holds real configuration and is not git-ignored",
+                "real value in a file that no .gitignore excludes",
+                format!("add `{path}` to .gitignore before it is committed and {keep}"),
+            ),
+            _ => (
+                "is committed with real configuration",
+                "real value in a file that no .gitignore excludes",
+                format!(
+                    "remove `{path}` from the repository (`git rm --cached {path}`), add it to .gitignore, rotate its secrets and {keep}"
+                ),
+            ),
+        };
         cx.report(
             Violation::new(
                 entry.key_span.clone(),
-                format!(
-                    "`{name}` is committed with real configuration: `{}` holds {what}",
-                    entry.key
-                ),
+                format!("`{name}` {state}: `{}` holds {what}", entry.key),
             )
-            .label("real value in a file that no .gitignore excludes")
-            .help(format!(
-                "remove `{path}` from the repository (`git rm --cached {path}`), add it to .gitignore, rotate its secrets and {keep}"
-            )),
+            .label(label)
+            .help(help),
         );
     }
 }

@@ -36,7 +36,8 @@ declare_rule! {
     ///   on Rocket's figment, Rocket 0.4 `Config::build(..).port(8000)`: each overrides
     ///   `ROCKET_PORT`;
     /// - `server.port: 5150` in a loco-rs `config/<environment>.yaml` other than `development`
-    ///   and `test`.
+    ///   and `test`, unless the crate is deployed on Shuttle (`shuttle-runtime`), which binds the
+    ///   socket itself.
     ///
     /// The address is followed through `let`s, `for` loops over literal lists, consts,
     /// `SocketAddr::from`/`new`, `Ipv4Addr::new`, `.parse()`, `.into()` and `format!` (inline
@@ -1394,6 +1395,19 @@ impl Rule for HardcodedListenPort {
         let Some(port) = loco_server(file).and_then(|s| s.get("port")) else {
             return;
         };
+        // Deployed on Shuttle (`shuttle-runtime`), the platform hands the app its socket and
+        // `server.port` is never bound.
+        let shuttle = cx.krate().is_some_and(|k| {
+            cx.repo().manifests.iter().any(|m| {
+                m.path == k.manifest
+                    && m.dependencies
+                        .iter()
+                        .any(|d| d.name.starts_with("shuttle-"))
+            })
+        });
+        if shuttle {
+            return;
+        }
         if let Node::Scalar(v, span) = port {
             if v.parse::<u16>().is_ok_and(|p| p != 0) {
                 cx.fact(LOCO_PORT, span.clone(), v);

@@ -5,19 +5,26 @@ use crate::rule::prelude::*;
 
 declare_rule! {
     /// ## What it does
-    /// Flags log files in the repository that no `.gitignore` excludes: `*.log` (`app.log`,
+    /// Flags log files in the repository: `*.log` (`app.log`,
     /// `logs/server.log`, `npm-debug.log`), rotated logs (`app.log.1`, `app.log.2.gz`,
     /// `npm-debug.log.4096`) and `nohup.out`. Each file is reported once, at line 1, whatever
     /// its size (the file's text is not read).
     ///
     /// Not flagged: files that only have `log` in their name (`CHANGELOG.md`, `ChangeLog`,
     /// `catalog.log.json`, `blog.md`, `log.rs`), other files in a `logs/` or `.log/` folder
-    /// (`logs/.gitkeep`), log files ignored by a `.gitignore` (visited only with
-    /// `--no-ignore`), and log files under test, fixture and example folders (`tests/`,
-    /// `testdata/`, `fixtures/`, `examples/`, ...: sample input of log parsers).
+    /// (`logs/.gitkeep`), log files that git does not track and a `.gitignore` ignores, and log
+    /// files under test, fixture and example folders (`tests/`, `testdata/`, `fixtures/`,
+    /// `examples/`, ...: sample input of log parsers).
     ///
-    /// Other files consulted: every `.gitignore` of the tree, to know whether the file is
-    /// ignored; the help says whether a `.gitignore` exists to add the pattern to.
+    /// "In the repository" means tracked by git, whatever `.gitignore` says (a pattern added
+    /// after the file was committed does not take it out; the message says so); a log file git
+    /// does not track yet and no `.gitignore` excludes is flagged too. Outside a git work tree,
+    /// or when its index cannot be read, a file counts as in the repository unless a
+    /// `.gitignore` pattern matches it.
+    ///
+    /// Other files consulted: the git index and every `.gitignore` of the tree, to know whether
+    /// the file is tracked or ignored; the help says whether a `.gitignore` exists to add the
+    /// pattern to.
     ///
     /// ## Measured
     /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 1 findings, 0
@@ -100,28 +107,38 @@ impl Rule for CommittedLogFile {
 
     fn check_repo(&self, repo: &RepoIndex, cx: &mut RepoCtx<'_>) {
         let has_gitignore = !repo.gitignores.is_empty();
+        let add = if has_gitignore {
+            "add `*.log` to .gitignore"
+        } else {
+            "create a .gitignore with `*.log`"
+        };
         for path in &repo.files {
             let name = path.rsplit('/').next().unwrap_or(path);
             if !is_log_file(name) || in_test_dir(repo, path) || repo.is_ignored(path) {
                 continue;
             }
-            let help = if has_gitignore {
-                format!(
-                    "remove it (`git rm --cached {path}`), add `*.log` to .gitignore and write logs to stdout"
-                )
-            } else {
-                format!(
-                    "remove it (`git rm --cached {path}`), create a .gitignore with `*.log` and write logs to stdout"
-                )
+            let (message, help) = match (repo.tracked(path), repo.pattern_ignoring(path)) {
+                // Ignored after it was added: the pattern does not take it out of git.
+                (Some(true), Some((gitignore, line))) => (
+                    format!("log file `{name}` is in the repository although `{gitignore}` ignores it"),
+                    format!(
+                        "remove it (`git rm --cached {path}`): the pattern on line {line} of `{gitignore}` does not apply to a file git already tracks; write logs to stdout"
+                    ),
+                ),
+                (Some(false), _) => (
+                    format!("log file `{name}` is not git-ignored"),
+                    format!("delete it or {add}, and write logs to stdout"),
+                ),
+                _ => (
+                    format!("log file `{name}` is in the repository and not git-ignored"),
+                    format!("remove it (`git rm --cached {path}`), {add} and write logs to stdout"),
+                ),
             };
             cx.report(
                 path,
-                Violation::new(
-                    0..0,
-                    format!("log file `{name}` is in the repository and not git-ignored"),
-                )
-                .label("log output of a past run")
-                .help(help),
+                Violation::new(0..0, message)
+                    .label("log output of a past run")
+                    .help(help),
             );
         }
     }
