@@ -17,6 +17,38 @@ pub struct DockerFile<'a> {
     pub doc: Dockerfile<'a>,
 }
 
+/// `text` with each line that is exactly `ENTRYPOINT []` or `CMD []` (any case, any spaces)
+/// commented out in place; `None` when there is none.
+fn cleared_exec_forms(text: &str) -> Option<String> {
+    let mut out: Option<String> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let t = line.trim();
+        let Some((keyword, rest)) = t.split_once(|c: char| c.is_whitespace() || c == '[') else {
+            continue;
+        };
+        let rest = if t.as_bytes().get(keyword.len()) == Some(&b'[') {
+            &t[keyword.len()..]
+        } else {
+            rest
+        };
+        let empty = rest
+            .trim()
+            .strip_prefix('[')
+            .and_then(|r| r.strip_suffix(']'));
+        if (keyword.eq_ignore_ascii_case("entrypoint") || keyword.eq_ignore_ascii_case("cmd"))
+            && empty.is_some_and(|inner| inner.trim().is_empty())
+        {
+            let at = start + (line.len() - line.trim_start().len());
+            let o = out.get_or_insert_with(|| text.to_string());
+            o.replace_range(at..at + 1, "#");
+        }
+    }
+    out
+}
+
 /// One variable set by `ENV` or `ARG`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DockerVar {
@@ -31,9 +63,16 @@ pub struct DockerVar {
 }
 
 impl<'a> DockerFile<'a> {
-    /// Parses `source`.
+    /// Parses `source`. `ENTRYPOINT []` and `CMD []`, which clear what the base image set and
+    /// which BuildKit accepts, are refused by parse-dockerfile; they are read as absent (the
+    /// keyword turned into a comment, same length, so spans hold), and rules judge the stage's
+    /// remaining `CMD` as what it runs.
     pub fn parse(source: &'a SourceFile) -> Result<Self, ParseError> {
-        let doc = parse_dockerfile::parse(&source.text).map_err(|e| {
+        let text: &'a str = match cleared_exec_forms(&source.text) {
+            Some(t) => source.parse_text.get_or_init(|| t).as_str(),
+            None => &source.text,
+        };
+        let doc = parse_dockerfile::parse(text).map_err(|e| {
             let at = source
                 .lines
                 .offset(&source.text, e.line(), e.column().saturating_sub(1));
@@ -428,6 +467,21 @@ fn unquote(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::source::FileKind;
+
+    #[test]
+    fn cleared_entrypoint_is_not_a_syntax_error() {
+        let text = "FROM nginx:1.27\nENTRYPOINT []\n  cmd [ ]\nENTRYPOINT[]\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n";
+        let src = SourceFile::new("Dockerfile", FileKind::Dockerfile, text.into());
+        let df = DockerFile::parse(&src).expect("BuildKit accepts it");
+        let cmd = df.start_commands();
+        assert_eq!(cmd.len(), 1);
+        // Spans still index the file as written.
+        assert_eq!(
+            &text[cmd[0].span.clone()],
+            "[\"nginx\", \"-g\", \"daemon off;\"]"
+        );
+        assert!(cleared_exec_forms("FROM a\nENTRYPOINT [\"x\"]\nRUN echo []\n").is_none());
+    }
 
     #[test]
     fn stages_and_commands() {

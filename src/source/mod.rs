@@ -335,6 +335,9 @@ pub struct SourceFile {
     pub text: String,
     /// Line starts, for byte offset ↔ line/column conversion.
     pub lines: LineIndex,
+    /// A same-length rewrite of `text` that a parser reads instead, when it needs one (a
+    /// Dockerfile's `ENTRYPOINT []`); set once, by that parser.
+    pub parse_text: std::sync::OnceLock<String>,
 }
 
 impl SourceFile {
@@ -350,6 +353,7 @@ impl SourceFile {
             kind,
             text,
             lines,
+            parse_text: std::sync::OnceLock::new(),
         }
     }
 
