@@ -30,6 +30,7 @@ use crate::source::run::{self, RunCommand};
 use crate::source::rust::RustFile;
 use crate::source::secrets::{self, Shown};
 use crate::source::structured::StructuredFile;
+use crate::source::test_modules::{test_scopes, TestScope};
 use crate::source::{FileKind, ParseError, SourceFile, LOCKFILES};
 use crate::suppress::{self, Suppression};
 use crate::walk::{self, Entry, WalkOptions};
@@ -520,6 +521,8 @@ struct FileOutcome {
     helm_template: bool,
     /// The text, kept when the file has findings or suppressions (snippets, TC0001).
     source: Option<FileText>,
+    /// Rust files this one proves to be test code (`#![cfg(test)]`, `#[cfg(test)] mod x;`).
+    test_scopes: Vec<TestScope>,
 }
 
 impl FileOutcome {
@@ -533,6 +536,7 @@ impl FileOutcome {
             && self.pending.is_empty()
             && !self.helm_template
             && self.source.is_none()
+            && self.test_scopes.is_empty()
     }
 }
 
@@ -797,6 +801,7 @@ fn check_root(
 
     let mut outcomes: Vec<FileOutcome> = manifest_outcomes;
     outcomes.extend(other_outcomes);
+    drop_test_modules(&mut outcomes);
     index.facts = outcomes
         .iter_mut()
         .flat_map(|o| std::mem::take(&mut o.facts))
@@ -1074,6 +1079,26 @@ pub const TEST_DIRS: &[&str] = &[
     ".devcontainer",
 ];
 
+/// Empties the outcomes of Rust files that other files prove to be test code (modules declared
+/// only under `#[cfg(test)]`, and their submodules): known only once every file is read.
+fn drop_test_modules(outcomes: &mut [FileOutcome]) {
+    let scopes: Vec<TestScope> = outcomes
+        .iter_mut()
+        .flat_map(|o| std::mem::take(&mut o.test_scopes))
+        .collect();
+    if scopes.is_empty() {
+        return;
+    }
+    for o in outcomes.iter_mut() {
+        if o.rel.ends_with(".rs") && scopes.iter().any(|s| s.covers(&o.rel)) {
+            *o = FileOutcome {
+                rel: std::mem::take(&mut o.rel),
+                ..FileOutcome::default()
+            };
+        }
+    }
+}
+
 /// Whether a file is test, example, bench or build-script material.
 pub fn is_test_path(rel: &str, krate: Option<&CrateInfo>) -> bool {
     let within = match krate {
@@ -1182,6 +1207,13 @@ fn process_bytes(
     } else {
         kind
     };
+    if kind == FileKind::Rust && !settings.include_tests {
+        out.test_scopes = test_scopes(rel, &text);
+        // A file that is test code itself is out of scope like `tests/`.
+        if out.test_scopes.iter().any(|s| s.file == rel) {
+            return out;
+        }
+    }
     let d = ctx.dispatch;
     // Most Rust files have nothing any rule looks for: decide that before building anything.
     let rust_candidates = match kind {

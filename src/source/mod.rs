@@ -19,6 +19,7 @@ pub mod rust;
 pub mod secrets;
 pub mod shell;
 pub mod structured;
+pub mod test_modules;
 
 use std::ops::Range;
 
