@@ -4,10 +4,12 @@
 //! on the code before the opener: a secret printed, a hang, an unbounded read, gigabytes of
 //! memory, a planted configuration used, an exit 0.
 
-use std::io::Read;
+#[path = "common/child.rs"]
+mod child;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 /// What a run gave.
 struct Run {
@@ -19,66 +21,17 @@ struct Run {
     took: Duration,
 }
 
-/// Runs `cmd`; a run longer than `limit` is killed and fails the test as a hang.
-// The child is reaped by `wait4` below, which clippy cannot see.
-#[allow(clippy::zombie_processes)]
-fn run_cmd(mut cmd: Command, limit: Duration) -> Run {
-    let mut child = cmd
-        .env_remove("TWELVE_CHECK_FORMAT")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let out = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = out.read_to_end(&mut b);
-        b
-    });
-    let err = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = err.read_to_end(&mut b);
-        b
-    });
-    let start = Instant::now();
-    let pid = child.id() as libc::pid_t;
-    // wait4 gives this child's own peak memory (getrusage would mix every test's children).
-    let (status, rss) = loop {
-        let mut status = 0;
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: plain out-parameters; the pid is our own unreaped child.
-        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if r == pid {
-            break (status, usage.ru_maxrss);
-        }
-        assert!(r == 0, "wait4 failed");
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("hang: {cmd:?} ran longer than {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let took = start.elapsed();
-    let stderr = String::from_utf8_lossy(&err.join().expect("stderr thread")).into_owned();
-    assert!(
-        !stderr.contains("panicked") && !stderr.contains("internal error"),
-        "panic in {cmd:?}:\n{stderr}"
-    );
-    assert!(
-        libc::WIFEXITED(status),
-        "killed by signal {} (abort: an allocation failed?)\n{stderr}",
-        libc::WTERMSIG(status)
-    );
+/// Runs `cmd` through the shared harness; a run longer than `limit` is killed and fails the
+/// test as a hang, and an internal error fails it too.
+fn run_cmd(cmd: Command, limit: Duration) -> Run {
+    let r = child::run_cmd(cmd, limit);
+    assert!(!r.stderr.contains("internal error"), "{}", r.stderr);
     Run {
-        code: libc::WEXITSTATUS(status),
-        stdout: String::from_utf8_lossy(&out.join().expect("stdout thread")).into_owned(),
-        stderr,
-        max_rss_kib: rss,
-        took,
+        code: r.code,
+        stdout: r.text(),
+        stderr: r.stderr,
+        max_rss_kib: r.max_rss_kib,
+        took: r.took,
     }
 }
 

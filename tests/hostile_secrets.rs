@@ -8,10 +8,11 @@
 //! every failure) reproducible without a new dependency to compile on a shared machine. Set
 //! `SECRETS_SEED` to try another seed and `SECRETS_CASES` for more cases.
 
-use std::io::Read;
+#[path = "common/child.rs"]
+mod child;
+
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use twelve_check::baseline::Baseline;
 use twelve_check::config::{self, Overrides};
@@ -23,52 +24,17 @@ struct Run {
     stderr: String,
 }
 
-/// Runs the binary in `cwd`; longer than ten seconds is a hang.
 /// The secret rules are preview (corpus precision under 0.90); these tests turn them on by exact
 /// code, as a user who wants them does, and judge their findings and masks.
 const SECRETS: &str = "--extend-select=TC0301,TC0302";
 
+/// Runs the binary in `cwd` through the shared harness; longer than ten seconds is a hang.
 fn run(args: &[&str], cwd: &Path) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_twelve-check"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("TWELVE_CHECK_FORMAT")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let out = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = out.read_to_end(&mut b);
-        b
-    });
-    let err = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        let _ = err.read_to_end(&mut b);
-        b
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        if start.elapsed() > Duration::from_secs(10) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("hang: `twelve-check {}`", args.join(" "));
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let stderr = String::from_utf8_lossy(&err.join().expect("stderr thread")).into_owned();
-    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    let r = child::run(args, cwd, Duration::from_secs(10));
     Run {
-        code: status.code().expect("exit code, not a signal"),
-        stdout: String::from_utf8_lossy(&out.join().expect("stdout thread")).into_owned(),
-        stderr,
+        code: r.code,
+        stdout: r.text(),
+        stderr: r.stderr,
     }
 }
 

@@ -16,6 +16,8 @@ pub struct Run {
     pub stderr: String,
     /// Peak resident memory of the child, in KiB.
     pub max_rss_kib: i64,
+    /// Wall time of the run.
+    pub took: Duration,
 }
 
 impl Run {
@@ -28,9 +30,17 @@ impl Run {
 // The child is reaped by `wait4` below, which clippy cannot see.
 #[allow(clippy::zombie_processes)]
 pub fn run(args: &[&str], cwd: &Path, limit: Duration) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_twelve-check"))
-        .args(args)
-        .current_dir(cwd)
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_twelve-check"));
+    cmd.args(args).current_dir(cwd);
+    run_cmd(cmd, limit)
+}
+
+/// Runs `cmd` (the binary, with its arguments and folder set); a run longer than `limit` is
+/// killed and fails the test as a hang.
+// The child is reaped by `wait4` below, which clippy cannot see.
+#[allow(clippy::zombie_processes)]
+pub fn run_cmd(mut cmd: Command, limit: Duration) -> Run {
+    let mut child = cmd
         .env_remove("TWELVE_CHECK_FORMAT")
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
@@ -67,19 +77,13 @@ pub fn run(args: &[&str], cwd: &Path, limit: Duration) -> Run {
         if start.elapsed() > limit {
             let _ = child.kill();
             let _ = child.wait();
-            panic!(
-                "hang: `twelve-check {}` ran longer than {limit:?}",
-                args.join(" ")
-            );
+            panic!("hang: {cmd:?} ran longer than {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(10));
     };
+    let took = start.elapsed();
     let stderr = String::from_utf8_lossy(&err.join().expect("stderr thread")).into_owned();
-    assert!(
-        !stderr.contains("panicked"),
-        "panic in `twelve-check {}`:\n{stderr}",
-        args.join(" ")
-    );
+    assert!(!stderr.contains("panicked"), "panic in {cmd:?}:\n{stderr}");
     Run {
         code: status
             .code()
@@ -87,6 +91,7 @@ pub fn run(args: &[&str], cwd: &Path, limit: Duration) -> Run {
         stdout: out.join().expect("stdout thread"),
         stderr,
         max_rss_kib,
+        took,
     }
 }
 
