@@ -135,6 +135,9 @@ pub struct RepoIndex {
     pub git_top: Option<usize>,
     /// Whether test, example and fixture files are checked (`--include-tests`).
     pub include_tests: bool,
+    /// Every setting with a role and where it ships (built after the walk, when a rule asks
+    /// for it).
+    pub settings: crate::settings::SettingsModel,
 }
 
 /// Something a rule noticed in one file and decides on after the walk, when it has seen every
@@ -339,6 +342,8 @@ struct Dispatch {
     nginx: Vec<RuleId>,
     run: Vec<RuleId>,
     repo: Vec<RuleId>,
+    /// Whether an enabled rule reads the settings model.
+    settings: bool,
     /// One trigger scan per kind of crate (see [`crate_kind`]), built on first use from the
     /// rules whose crate scope admits that kind: a library's files are not searched for the
     /// triggers of service-only rules.
@@ -498,6 +503,7 @@ impl Dispatch {
             nginx: pick_enabled(|i| i.nginx),
             run: pick_enabled(|i| i.run),
             repo: pick_enabled(|i| i.repo),
+            settings: !pick_enabled(|i| i.settings).is_empty(),
             scans: Default::default(),
         }
     }
@@ -523,6 +529,8 @@ struct FileOutcome {
     source: Option<FileText>,
     /// Rust files this one proves to be test code (`#![cfg(test)]`, `#[cfg(test)] mod x;`).
     test_scopes: Vec<TestScope>,
+    /// Its settings and what it says about other files, for the settings model.
+    settings: crate::settings::FileSettings,
 }
 
 impl FileOutcome {
@@ -537,6 +545,7 @@ impl FileOutcome {
             && !self.helm_template
             && self.source.is_none()
             && self.test_scopes.is_empty()
+            && self.settings.is_empty()
     }
 }
 
@@ -817,6 +826,13 @@ fn check_root(
         ))
     });
     report.files_checked += in_scope;
+    if dispatch.settings {
+        let found: Vec<crate::settings::FileSettings> = outcomes
+            .iter_mut()
+            .map(|o| std::mem::take(&mut o.settings))
+            .collect();
+        index.settings = crate::settings::SettingsModel::build(found, &index);
+    }
 
     phase(report, "other files");
 
@@ -1215,6 +1231,9 @@ fn process_bytes(
         }
     }
     let d = ctx.dispatch;
+    if kind == FileKind::Rust && d.settings {
+        out.settings.evidence = crate::settings::extract::rust_loads(rel, &text);
+    }
     // Most Rust files have nothing any rule looks for: decide that before building anything.
     let rust_candidates = match kind {
         FileKind::Rust if settings.rust_prefilter => d.rust_candidates(&text, krate),
@@ -1258,6 +1277,13 @@ fn process_bytes(
                     Ok(file) => {
                         out.rust_parsed = true;
                         test_code = Some(file.tests.clone());
+                        if d.settings {
+                            let found = crate::settings::extract::rust(
+                                &file,
+                                krate.map(|k| k.dir.as_str()),
+                            );
+                            out.settings.settings.extend(found.settings);
+                        }
                         let mut has_facts = false;
                         for &id in &candidates {
                             has_facts |=
@@ -1294,6 +1320,7 @@ fn process_bytes(
                         if kind.is_manifest() {
                             out.manifest = Some(Manifest::from_structured(&file));
                         }
+                        let mut deploy_file = false;
                         for &id in &d.structured {
                             cx(id, &mut violations, &mut |c| {
                                 id.rule().check_structured(&file, c)
@@ -1307,6 +1334,10 @@ fn process_bytes(
                                     });
                                 }
                                 runs.extend(run::from_compose(&compose));
+                                if d.settings {
+                                    out.settings = crate::settings::extract::compose(&file, &compose);
+                                }
+                                deploy_file = true;
                             }
                         }
                         if matches!(kind, FileKind::Yaml | FileKind::Json) {
@@ -1317,7 +1348,15 @@ fn process_bytes(
                                     });
                                 }
                                 runs.extend(run::from_k8s(&objects));
+                                if d.settings && !deploy_file {
+                                    out.settings = crate::settings::extract::k8s(&file, &objects);
+                                }
+                                deploy_file = true;
                             }
+                        }
+                        if d.settings && !deploy_file {
+                            let sk = crate::settings::extract::structured_kind(rel);
+                            out.settings = crate::settings::extract::structured(&file, sk);
                         }
                     }
                     Err(e) => parse_error = Some(e),
@@ -1335,11 +1374,17 @@ fn process_bytes(
                         }
                         runs.extend(run::from_dockerfile(&file));
                         out.entry_scripts = run::entry_scripts(&file, &|p| index.exists(p));
+                        if d.settings {
+                            out.settings = crate::settings::extract::dockerfile(&file);
+                        }
                     }
                     Err(e) => parse_error = Some(e),
                 },
                 FileKind::Dotenv => {
                     let file = DotenvFile::parse(&source);
+                    if d.settings {
+                        out.settings = crate::settings::extract::dotenv(&file);
+                    }
                     for &id in &d.dotenv {
                         cx(id, &mut violations, &mut |c| {
                             id.rule().check_dotenv(&file, c)
@@ -1403,6 +1448,19 @@ fn process_bytes(
             settings.is_enabled(*id)
         });
     }
+    // Settings with a secret role are masked however the rules judge them.
+    for st in &out.settings.settings {
+        if st.has(crate::settings::SECRET) {
+            secret_spans.push(st.span.clone());
+        } else if st.has(crate::settings::CREDENTIAL_URL) {
+            let raw = source.text.get(st.span.clone()).unwrap_or("");
+            for u in crate::rules::common::find_urls(raw) {
+                if let Some(r) = u.password_range {
+                    secret_spans.push(st.span.start + r.start..st.span.start + r.end);
+                }
+            }
+        }
+    }
     if let Some(e) = parse_error.clone() {
         if settings.is_enabled(RuleId::UnparsableFile) {
             violations.push((
@@ -1427,6 +1485,7 @@ fn process_bytes(
         && pending.is_empty()
         && out.suppressions.is_empty()
         && out.facts.is_empty()
+        && out.settings.settings.is_empty()
         && !kind.is_manifest()
         && kind != FileKind::Gitignore
     {

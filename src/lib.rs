@@ -39,6 +39,7 @@ pub mod registry;
 pub mod report;
 pub mod rule;
 pub mod rules;
+pub mod settings;
 pub mod source;
 pub mod suppress;
 pub mod walk;

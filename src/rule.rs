@@ -223,6 +223,9 @@ pub struct Inputs {
     pub run: bool,
     /// The repository as a whole, after the walk.
     pub repo: bool,
+    /// The settings model ([`crate::settings`]), read in `check_repo`: asking for it makes the
+    /// engine extract settings from every file.
+    pub settings: bool,
 }
 
 /// The type of a per-rule option.

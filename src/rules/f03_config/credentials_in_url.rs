@@ -1,6 +1,7 @@
 //! TC0302: a URL with a password in its userinfo.
 
 use crate::rule::prelude::*;
+use crate::settings;
 use crate::rules::common::{
     find_urls, is_doc_comment, is_doc_path, is_generated, is_template, is_test_file,
 };
@@ -73,7 +74,17 @@ impl Rule for CredentialsInUrl {
             rust: true,
             text: true,
             structured: true,
+            repo: true,
+            settings: true,
             ..Inputs::default()
+        }
+    }
+
+    fn check_repo(&self, repo: &RepoIndex, cx: &mut RepoCtx<'_>) {
+        for s in repo.settings.with_role(settings::CREDENTIAL_URL) {
+            if let Some(v) = setting_violation(s) {
+                cx.report(&s.file, v);
+            }
         }
     }
 
@@ -160,4 +171,48 @@ impl Rule for CredentialsInUrl {
             }
         }
     }
+}
+
+/// The finding for a URL setting from the settings model that the per-file checks do not
+/// report: a weak password (`postgres:postgres`, `root:pass`) in a value that reaches a running
+/// app, and any password in a Rust default that a service runs.
+fn setting_violation(s: &settings::Setting) -> Option<Violation> {
+    if !s.ships.reaches_app() {
+        return None;
+    }
+    let url = find_urls(&s.value).into_iter().find(|u| {
+        u.password.is_some_and(|p| {
+            !p.is_empty() && !p.starts_with('$') && !p.starts_with('%') && !p.contains(['{', '<', '['])
+        })
+    })?;
+    let strong = url.has_credential();
+    if strong && !s.origin.is_rust() {
+        return None;
+    }
+    let message = if strong {
+        format!(
+            "{} URL with an embedded password in `{}`, {} ({})",
+            url.scheme,
+            s.key,
+            s.origin.describe(),
+            s.why
+        )
+    } else {
+        format!(
+            "{} URL with a default password in `{}`, {} ({}): every deployment that does not override it connects with these credentials",
+            url.scheme,
+            s.key,
+            s.origin.describe(),
+            s.why
+        )
+    };
+    Some(
+        Violation::new(s.span.clone(), message)
+            .label("password in the URL")
+            .help(format!(
+                "remove the default and read `{}` (or at least its password) from the environment at start-up",
+                s.key
+            ))
+            .secret(),
+    )
 }

@@ -13,6 +13,7 @@ use crate::rules::common::{
 };
 use crate::source::prefilter::Tok;
 use crate::source::rust::{byte_range, VALUE_WRAPPERS};
+use crate::settings;
 use crate::source::structured::Node;
 
 declare_rule! {
@@ -453,6 +454,8 @@ impl Rule for HardcodedSecret {
             structured: true,
             dockerfile: true,
             dotenv: true,
+            repo: true,
+            settings: true,
             ..Inputs::default()
         }
     }
@@ -675,6 +678,103 @@ impl Rule for HardcodedSecret {
             }
         }
     }
+
+    fn check_repo(&self, repo: &RepoIndex, cx: &mut RepoCtx<'_>) {
+        for s in repo.settings.with_role(settings::SECRET) {
+            if let Some(v) = setting_violation(s) {
+                cx.report(&s.file, v);
+            }
+        }
+    }
+}
+
+/// The finding for a secret-named setting from the settings model, where the per-file checks
+/// above do not already report it: a weak or placeholder value that reaches a running app, and
+/// a secret written as a default in Rust code that a service runs.
+fn setting_violation(s: &settings::Setting) -> Option<Violation> {
+    if !s.ships.reaches_app() {
+        return None;
+    }
+    let v = s.value.trim();
+    if not_a_value(v) || !find_tokens(v).is_empty() {
+        return None;
+    }
+    let name = s.name();
+    // Keys with spaces are labels (`nav: Token Storage: ..`), not settings.
+    if name.contains(' ') {
+        return None;
+    }
+    let kind = common::secret_name(name)?;
+    let strong = named_secret(name, v).is_some();
+    // Files other than Rust report their strong values themselves.
+    if strong && !s.origin.is_rust() {
+        return None;
+    }
+    let message = if strong {
+        format!(
+            "hard-coded {} in `{}`, {} ({})",
+            kind.noun(),
+            s.key,
+            s.origin.describe(),
+            s.why
+        )
+    } else {
+        format!(
+            "weak default {} in `{}`, {} ({}): every deployment that does not override it runs with this value",
+            kind.noun(),
+            s.key,
+            s.origin.describe(),
+            s.why
+        )
+    };
+    Some(
+        Violation::new(s.span.clone(), message)
+            .label(if strong {
+                "secret value written into the repository"
+            } else {
+                "a default secret anyone can read"
+            })
+            .help(format!(
+                "remove the value and read `{}` from the environment or a secret store at start-up, failing when it is missing",
+                s.key
+            ))
+            .secret(),
+    )
+}
+
+/// Values that are not secrets whatever their key: empty, interpolated or referenced
+/// (`${DB_PASSWORD}`, `$(SECRET)`, `%(pw)s`, `vault:..`), a path to a secret file, an angle-bracket
+/// placeholder, a variable name, a boolean or a number.
+fn not_a_value(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    v.is_empty()
+        || v.bytes().all(|b| b == b'\'' || b == b'"')
+        || v.contains("${")
+        || v.contains("$(")
+        || v.contains("{{")
+        || v.starts_with('$')
+        || v.starts_with('%')
+        || (v.starts_with('<') && v.ends_with('>'))
+        || v.starts_with('/')
+        || v.starts_with("./")
+        || v.starts_with("~/")
+        || lower.starts_with("file:")
+        || ["vault:", "arn:", "enc[", "sm://", "op://", "secret://", "gcp:", "azure:", "ref+"]
+            .iter()
+            .any(|p| lower.starts_with(p))
+        || matches!(
+            lower.as_str(),
+            "true" | "false" | "null" | "~" | "nil" | "undefined" | "private" | "public"
+                | "required" | "optional" | "hidden" | "redacted" | "masked" | "enabled"
+                | "disabled" | "yes" | "no" | "on" | "off" | "auto" | "default" | "random"
+                | "generate" | "generated"
+        )
+        || [".pem", ".key", ".crt", ".md", ".txt", ".json", ".p12", ".pfx", ".jks", ".html"]
+            .iter()
+            .any(|e| lower.ends_with(e))
+        || v.bytes().all(|b| b.is_ascii_digit()) && v.len() < 4
+        || (v.contains('_') && v.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'))
+        || v.contains(char::is_whitespace) && v.split_whitespace().count() > 3
 }
 
 /// The secret in a `(name, value)` pair: the name must be identifier-shaped (not `"{password}"`

@@ -1,7 +1,10 @@
 //! TC0402: a backing-service locator used as the fallback of an environment lookup.
 
 use crate::rule::prelude::*;
-use crate::rules::f04_backing_services::hardcoded_backing_service::{locators, OPTIONS, TRIGGERS};
+use crate::rules::common::find_urls;
+use crate::rules::f04_backing_services::hardcoded_backing_service::{OPTIONS, TRIGGERS};
+use crate::rules::f04_backing_services::locator;
+use crate::settings;
 
 declare_rule! {
     /// ## What it does
@@ -56,45 +59,86 @@ impl Rule for BackingServiceFallback {
     fn inputs(&self) -> Inputs {
         Inputs {
             rust: true,
+            repo: true,
+            settings: true,
             ..Inputs::default()
         }
     }
 
     fn crate_scope(&self) -> CrateScope {
-        CrateScope::Service
+        CrateScope::ServiceOrDependency
     }
 
     fn rust_triggers(&self) -> &'static [&'static str] {
         TRIGGERS
     }
 
-    fn check_rust(&self, file: &RustFile, cx: &mut RuleCtx<'_>) {
-        if !cx.is_service() {
-            return;
-        }
+    fn check_repo(&self, repo: &RepoIndex, cx: &mut RepoCtx<'_>) {
         let allowed = cx.option_list("allowed-hosts").to_vec();
-        for found in locators(file) {
-            let (i, what) = (found.index, &found.what);
-            let lit = &file.lits[i];
-            if !lit.env_fallback || found.allowed(&allowed) {
-                continue;
+        for s in repo.settings.with_role(settings::LOCATOR) {
+            if let Some(v) = setting_violation(s, &allowed) {
+                cx.report(&s.file, v);
             }
-            let (message, label) = if lit.config_default {
-                (
-                    format!("{what} used as a configuration default"),
-                    "used when the setting is missing",
-                )
-            } else {
-                (
-                    format!("{what} used as the fallback of an environment lookup"),
-                    "used when the variable is unset",
-                )
-            };
-            cx.report(
-                Violation::new(lit.span.clone(), message)
-                    .label(label)
-                    .help("fail at start-up when the setting is missing instead of falling back to a fixed service"),
-            );
         }
     }
+}
+
+/// Hosts that are placeholders, never a service anyone runs.
+fn placeholder_host(h: &str) -> bool {
+    let h = h.to_ascii_lowercase();
+    h == "example.com"
+        || h == "example.org"
+        || h == "example.net"
+        || h.ends_with(".example.com")
+        || h.ends_with(".example.org")
+        || h.ends_with(".example")
+        || h.ends_with(".invalid")
+        || h.contains("your")
+}
+
+fn loopback(h: &str) -> bool {
+    let h = h.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+    h == "localhost" || h.starts_with("127.") || h == "::1" || h.ends_with(".localhost")
+}
+
+/// The finding for a locator setting: a default in Rust code a service runs, or a value in a
+/// configuration file the app loads. Locators set by deploy manifests are how resources are
+/// attached, and are not reported.
+fn setting_violation(s: &settings::Setting, allowed: &[String]) -> Option<Violation> {
+    if s.ships != settings::Ships::Runtime {
+        return None;
+    }
+    let value = s.value.trim();
+    let bare = value.strip_prefix("jdbc:").unwrap_or(value);
+    let (what, hosts) = match locator::backing_locator(bare) {
+        Some(l) => (l.what, l.hosts),
+        None => ("backing-service host".to_string(), vec![value.to_ascii_lowercase()]),
+    };
+    if hosts.iter().any(|h| placeholder_host(h))
+        || (!hosts.is_empty() && hosts.iter().all(|h| allowed.iter().any(|a| a.eq_ignore_ascii_case(h))))
+    {
+        return None;
+    }
+    let credentials = find_urls(bare).iter().any(|u| u.password.is_some_and(|p| !p.is_empty()));
+    // A loopback default behind a lookup is a developer's convenience; one with credentials is
+    // a secret (TC0302).
+    if s.origin.is_rust() && !credentials && hosts.iter().all(|h| loopback(h)) {
+        return None;
+    }
+    let (message, label) = if s.origin.is_rust() {
+        (
+            format!("{what} as {} of `{}` ({})", s.origin.describe(), s.key, s.why),
+            "used when the setting is missing",
+        )
+    } else {
+        (
+            format!("{what} in `{}`, {} ({})", s.key, s.origin.describe(), s.why),
+            "used unless the environment overrides it",
+        )
+    };
+    Some(
+        Violation::new(s.span.clone(), message)
+            .label(label)
+            .help("leave the locator out of the defaults and fail at start-up when the deploy does not provide it"),
+    )
 }

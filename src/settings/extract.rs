@@ -1,0 +1,535 @@
+//! Reading settings out of parsed files: one function per kind of file, all returning
+//! [`FileSettings`]. No I/O: the engine hands over what it parsed.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::{
+    Evidence, FileSettings, Origin, Setting, Ships, CREDENTIAL_URL, DATA_PATH, LOCATOR, SECRET,
+};
+use crate::rules::common::{find_urls, secret_name, words};
+use crate::rules::f04_backing_services::locator::backing_locator;
+use crate::source::compose::ComposeFile;
+use crate::source::dockerfile::DockerFile;
+use crate::source::dotenv::DotenvFile;
+use crate::source::k8s::K8sFile;
+use crate::source::rust::RustFile;
+use crate::source::structured::{Node, StructuredFile};
+
+/// What a structured file is, as far as its settings go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StructuredKind {
+    /// An application's configuration file.
+    Config,
+    /// Helm chart values.
+    Helm,
+    /// A platform spec (`fly.toml`, `app.json`, `render.yaml`, `.do/app.yaml`).
+    Platform,
+    /// Not configuration: manifests, lockfiles, translations, generated data, CI workflows
+    /// (read for nothing here).
+    Skip,
+}
+
+/// Decides from the path what a structured file's keys are.
+pub fn structured_kind(path: &str) -> StructuredKind {
+    use crate::rules::common::{is_doc_path, is_generated, is_translation_path};
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let manifest = matches!(
+        name.as_str(),
+        "cargo.toml"
+            | "cargo.lock"
+            | "package.json"
+            | "package-lock.json"
+            | "pyproject.toml"
+            | "pipfile"
+            | "pipfile.lock"
+            | "composer.json"
+            | "composer.lock"
+            | "tsconfig.json"
+            | "deno.json"
+            | "renovate.json"
+            | ".eslintrc.json"
+            | "rust-toolchain.toml"
+            | "rustfmt.toml"
+            | "clippy.toml"
+            | "deny.toml"
+            | "dist-workspace.toml"
+            | "release-plz.toml"
+            | "typos.toml"
+            | "netlify.toml"
+            | "vercel.json"
+            | "mkdocs.yml"
+            | "mkdocs.yaml"
+            | "_config.yml"
+            | "book.toml"
+            | "openapi.json"
+            | "openapi.yaml"
+            | "swagger.json"
+            | "swagger.yaml"
+    ) || name.ends_with(".lock")
+        || name.ends_with("-lock.json")
+        || name.ends_with(".lock.json");
+    if manifest || is_translation_path(path) || is_generated(path) || is_doc_path(path) {
+        return StructuredKind::Skip;
+    }
+    if matches!(name.as_str(), "fly.toml" | "app.json" | "render.yaml")
+        || path.starts_with(".do/")
+        || name == "app.yaml" && path.contains(".do/")
+    {
+        return StructuredKind::Platform;
+    }
+    let chart_values = (name.starts_with("values") && (name.ends_with(".yaml") || name.ends_with(".yml")))
+        && path.split('/').count() >= 2;
+    if chart_values {
+        return StructuredKind::Helm;
+    }
+    StructuredKind::Config
+}
+
+/// The roles a value has under `key` (a key path or a variable name).
+pub fn roles(key: &str, value: &str) -> u8 {
+    let v = value.trim();
+    if v.is_empty() || v.len() > 4096 {
+        return 0;
+    }
+    let last = key
+        .trim_start_matches('-')
+        .rsplit(['.', ':'])
+        .next()
+        .unwrap_or(key);
+    let mut r = 0;
+    if secret_name(last).is_some() {
+        r |= SECRET;
+    }
+    if v.contains("://") && find_urls(v).iter().any(|u| u.password.is_some_and(|p| !p.is_empty())) {
+        r |= CREDENTIAL_URL;
+    }
+    if is_locator(key, v) {
+        r |= LOCATOR;
+    }
+    if is_data_path(key, v) {
+        r |= DATA_PATH;
+    }
+    r
+}
+
+/// Words of a key naming a backing service.
+const SERVICE_WORDS: &[&str] = &[
+    "db",
+    "database",
+    "postgres",
+    "postgresql",
+    "pg",
+    "mysql",
+    "mariadb",
+    "redis",
+    "mongo",
+    "mongodb",
+    "amqp",
+    "rabbitmq",
+    "rabbit",
+    "kafka",
+    "nats",
+    "elasticsearch",
+    "memcached",
+    "broker",
+    "smtp",
+    "datasource",
+];
+
+/// Last words of a key holding a host.
+const HOST_WORDS: &[&str] = &["host", "hostname", "server", "addr", "address"];
+
+fn is_locator(key: &str, v: &str) -> bool {
+    let v = v.strip_prefix("jdbc:").unwrap_or(v);
+    if backing_locator(v).is_some() {
+        return true;
+    }
+    // `database: { host: db.internal }`: a host under a service key.
+    let w = words(key);
+    let Some(last) = w.last() else { return false };
+    if !HOST_WORDS.contains(&last.as_str()) || !w.iter().any(|x| SERVICE_WORDS.contains(&x.as_str())) {
+        return false;
+    }
+    !v.is_empty()
+        && v.len() <= 253
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        && v.chars().any(|c| c.is_ascii_alphabetic())
+        && !matches!(v, "true" | "false" | "null" | "none")
+}
+
+/// Words of a key naming stored data.
+const DATA_WORDS: &[&str] = &[
+    "upload",
+    "uploads",
+    "media",
+    "attachment",
+    "attachments",
+    "storage",
+    "data",
+    "db",
+    "database",
+    "sqlite",
+    "index",
+    "files",
+    "blob",
+    "blobs",
+    "persist",
+    "persistence",
+];
+
+/// Last words of a key holding a location.
+const LOCATION_WORDS: &[&str] = &[
+    "dir", "directory", "path", "folder", "root", "location", "file", "uri", "url", "db",
+];
+
+/// Whether `v` is a local data location: a `sqlite:` or H2 file URL, or a path under a key that
+/// names stored data (`upload_dir`, `storage.path`, `data_dir`).
+pub fn is_data_path(key: &str, v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    if lower.starts_with("sqlite:") || lower.starts_with("jdbc:sqlite:") {
+        return !lower.contains(":memory:") && !lower.contains("mode=memory");
+    }
+    if let Some(rest) = lower.strip_prefix("jdbc:h2:") {
+        return !rest.starts_with("mem:") && !rest.starts_with("tcp:") && !rest.starts_with("ssl:");
+    }
+    let w = words(key);
+    let Some(last) = w.last() else { return false };
+    let data = w.iter().any(|x| DATA_WORDS.contains(&x.as_str()));
+    if !data || !(LOCATION_WORDS.contains(&last.as_str()) || DATA_WORDS.contains(&last.as_str())) {
+        return false;
+    }
+    // Names of files or folders, not URLs, templates or the temp dir.
+    let pathlike = v.contains('/') || v.starts_with('.') || v.starts_with('~') || v.ends_with(".db") || v.ends_with(".sqlite") || v.ends_with(".sqlite3");
+    pathlike
+        && !v.contains("://")
+        && !v.contains(['{', '$', '<', ' '])
+        && !(lower == "/tmp" || lower.starts_with("/tmp/") || lower.starts_with("/var/tmp"))
+        && !lower.starts_with("/dev/")
+        && !lower.starts_with("/proc/")
+}
+
+/// The default of an interpolation that is the whole value (`${DB_PASSWORD:-postgres}`, Spring
+/// `${DB_PASSWORD:postgres}`): what runs when the variable is unset. `None` for anything else.
+fn interpolation_default(v: &str) -> Option<&str> {
+    let inner = v.trim().strip_prefix("${")?.strip_suffix('}')?;
+    let name_end = inner
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .unwrap_or(inner.len());
+    let rest = &inner[name_end..];
+    let default = rest
+        .strip_prefix(":-")
+        .or_else(|| rest.strip_prefix('-'))
+        .or_else(|| rest.strip_prefix(':'))?;
+    (name_end > 0 && !default.contains(['$', '{', '}'])).then_some(default)
+}
+
+fn setting(
+    file: &str,
+    text: &str,
+    key: String,
+    value: &str,
+    span: std::ops::Range<usize>,
+    origin: Origin,
+) -> Option<Setting> {
+    // `${VAR:-default}`: the default is the value that ships, located inside the literal.
+    let (value, span) = match interpolation_default(value) {
+        Some(d) if !d.is_empty() => {
+            let raw = text.get(span.clone()).unwrap_or("");
+            match raw.rfind(d) {
+                Some(at) => (d, span.start + at..span.start + at + d.len()),
+                None => (d, span),
+            }
+        }
+        _ => (value, span),
+    };
+    let roles = roles(&key, value);
+    (roles != 0 && !span.is_empty()).then(|| Setting {
+        file: file.to_string(),
+        key,
+        value: value.to_string(),
+        span,
+        origin,
+        roles,
+        ships: Ships::Unknown,
+        why: String::new(),
+        related: None,
+        krate: None,
+    })
+}
+
+/// Keys of objects that pair a name with a value (`env: [{name: X, value: Y}]`).
+const NAME_VALUE: &[(&str, &str)] = &[("name", "value"), ("key", "value"), ("Name", "Value")];
+
+/// Walks a document's leaves into settings, with key paths from the root.
+fn walk(
+    node: &Node,
+    path: &mut Vec<String>,
+    (file, text): (&str, &str),
+    origin: Origin,
+    out: &mut Vec<Setting>,
+) {
+    // An explicit stack: documents can be deep, and the tape already bounds their size.
+    let mut stack: Vec<(Node, usize, Option<String>)> = vec![(node.clone(), path.len(), None)];
+    let base = path.len();
+    while let Some((n, depth, key)) = stack.pop() {
+        path.truncate(depth);
+        if let Some(k) = key {
+            path.push(k);
+        }
+        match &n {
+            Node::Map(kv) => {
+                for (nk, vk) in NAME_VALUE {
+                    if let (Some(Node::Scalar(name, _)), Some(Node::Scalar(value, span))) =
+                        (n.get(nk), n.get(vk))
+                    {
+                        if let Some(s) = setting(file, text, name.to_string(), value, span.clone(), origin) {
+                            out.push(s);
+                        }
+                    }
+                }
+                let here = path.len();
+                let mut children: Vec<(Node, usize, Option<String>)> = Vec::new();
+                for (k, v) in kv.iter() {
+                    if NAME_VALUE.iter().any(|(_, vk)| *vk == k.name) && n.get("name").is_some() {
+                        continue;
+                    }
+                    children.push((v, here, Some(k.name.to_string())));
+                }
+                stack.extend(children.into_iter().rev());
+            }
+            Node::Seq(items) => {
+                let here = path.len();
+                let mut children: Vec<(Node, usize, Option<String>)> = Vec::new();
+                for item in items.iter() {
+                    // Compose `environment: ["KEY=value"]`.
+                    if let Node::Scalar(s, span) = &item {
+                        if path.last().is_some_and(|k| k == "environment") {
+                            if let Some((k, v)) = s.split_once('=') {
+                                let at = span.end.saturating_sub(v.len());
+                                if let Some(st) = setting(file, text, k.trim().to_string(), v, at..span.end, origin) {
+                                    out.push(st);
+                                }
+                                continue;
+                            }
+                        }
+                    }
+                    children.push((item, here, None));
+                }
+                stack.extend(children.into_iter().rev());
+            }
+            Node::Scalar(v, span) => {
+                if path.len() > base {
+                    let key = path[base..].join(".");
+                    if let Some(s) = setting(file, text, key, v, span.clone(), origin) {
+                        out.push(s);
+                    }
+                }
+            }
+            Node::Null(_) => {}
+        }
+    }
+    path.truncate(base);
+}
+
+/// Settings of a configuration file, Helm values or a platform spec.
+pub fn structured(file: &StructuredFile<'_>, kind: StructuredKind) -> FileSettings {
+    let mut out = FileSettings::default();
+    let origin = match kind {
+        StructuredKind::Config => Origin::ConfigFile,
+        StructuredKind::Helm => Origin::Helm,
+        StructuredKind::Platform => Origin::Platform,
+        StructuredKind::Skip => return out,
+    };
+    let path = &file.source.path;
+    for doc in file.docs() {
+        walk(&doc, &mut Vec::new(), (path, &file.source.text), origin, &mut out.settings);
+    }
+    out
+}
+
+/// Settings of a compose file's service environments, and its `env_file:` evidence.
+pub fn compose(file: &StructuredFile<'_>, compose: &ComposeFile) -> FileSettings {
+    let mut out = FileSettings::default();
+    let path = &file.source.path;
+    let mut env_files = Vec::new();
+    for doc in file.docs() {
+        let Some(Node::Map(services)) = doc.get("services") else {
+            continue;
+        };
+        for (_, svc) in services.iter() {
+            if let Some(env) = svc.get("environment") {
+                let mut p = vec!["environment".to_string()];
+                match &env {
+                    Node::Map(kv) => {
+                        for (k, v) in kv.iter() {
+                            if let Node::Scalar(value, span) = &v {
+                                if let Some(s) = setting(path, &file.source.text, k.name.to_string(), value, span.clone(), Origin::Compose) {
+                                    out.settings.push(s);
+                                }
+                            }
+                        }
+                    }
+                    other => walk(
+                        other,
+                        &mut p,
+                        (path, &file.source.text),
+                        Origin::Compose,
+                        &mut out.settings,
+                    ),
+                }
+            }
+            match svc.get("env_file") {
+                Some(Node::Scalar(s, _)) => env_files.push(s.to_string()),
+                Some(Node::Seq(items)) => {
+                    for i in items.iter() {
+                        match &i {
+                            Node::Scalar(s, _) => env_files.push(s.to_string()),
+                            Node::Map(_) => {
+                                if let Some(Node::Scalar(s, _)) = i.get("path") {
+                                    env_files.push(s.to_string());
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let ports: Vec<&str> = compose
+        .services
+        .iter()
+        .flat_map(|s| s.ports.iter().map(|p| p.value.trim()))
+        .collect();
+    out.evidence.push(Evidence::Compose {
+        file: path.clone(),
+        env_files,
+        dev: compose.development_only,
+        backing_only: crate::source::compose::only_backing_services(&compose.services),
+        loopback_only: !ports.is_empty()
+            && ports
+                .iter()
+                .all(|p| p.starts_with("127.0.0.1:") || p.starts_with("localhost:") || p.starts_with("[::1]:")),
+    });
+    out
+}
+
+/// Settings of Kubernetes objects: container `env:` values and ConfigMap `data:`.
+pub fn k8s(file: &StructuredFile<'_>, objects: &K8sFile) -> FileSettings {
+    let mut out = FileSettings::default();
+    let path = &file.source.path;
+    for o in &objects.objects {
+        for c in &o.containers {
+            for e in &c.env {
+                if let Some(v) = &e.value {
+                    if let Some(s) = setting(path, &file.source.text, e.key.clone(), v, e.span.clone(), Origin::Kubernetes) {
+                        out.settings.push(s);
+                    }
+                }
+            }
+        }
+    }
+    for doc in file.docs() {
+        let is_config_map = matches!(doc.get("kind"), Some(Node::Scalar("ConfigMap", _)));
+        if let (true, Some(data @ Node::Map(_))) = (is_config_map, doc.get("data")) {
+            walk(&data, &mut Vec::new(), (path, &file.source.text), Origin::Kubernetes, &mut out.settings);
+        }
+    }
+    out
+}
+
+/// Settings of a `.env` file.
+pub fn dotenv(file: &DotenvFile<'_>) -> FileSettings {
+    let mut out = FileSettings::default();
+    for e in &file.entries {
+        if let Some(s) = setting(&file.source.path, &file.source.text, e.key.clone(), &e.value, e.value_span.clone(), Origin::EnvFile) {
+            out.settings.push(s);
+        }
+    }
+    out
+}
+
+/// Settings of a Dockerfile's `ENV` and `ARG`, and the paths it copies into images.
+pub fn dockerfile(file: &DockerFile<'_>) -> FileSettings {
+    let mut out = FileSettings::default();
+    let path = &file.source.path;
+    for v in file.vars() {
+        let Some(value) = &v.value else { continue };
+        let origin = if v.instruction == "ARG" {
+            Origin::DockerArg
+        } else {
+            Origin::DockerEnv
+        };
+        if let Some(s) = setting(path, &file.source.text, v.key.clone(), value, v.span.clone(), origin) {
+            out.settings.push(s);
+        }
+    }
+    let dev = crate::source::development_file(path);
+    for (src, _dest) in file.copies() {
+        out.evidence.push(Evidence::Copies {
+            file: path.clone(),
+            src,
+            span: 0..0,
+            dev,
+        });
+    }
+    out
+}
+
+/// Settings of a parsed Rust file: the literals that are defaults or fallbacks of a setting.
+pub fn rust(file: &RustFile<'_>, krate: Option<&str>) -> FileSettings {
+    let mut out = FileSettings::default();
+    let path = &file.source.path;
+    for lit in &file.lits {
+        if !lit.env_fallback || file.tests.contains(lit.span.start) || lit.compared {
+            continue;
+        }
+        let origin = if lit.config_default {
+            Origin::ConfigSetDefault
+        } else {
+            Origin::EnvFallback
+        };
+        let Some(key) = lit.binding.clone() else {
+            continue;
+        };
+        if let Some(mut s) = setting(path, &file.source.text, key, &lit.value, lit.span.clone(), origin) {
+            s.krate = krate.map(str::to_string);
+            out.settings.push(s);
+        }
+    }
+    out
+}
+
+/// The configuration files a Rust file names: string literals with a configuration file
+/// extension, and the names given to a config loader (`File::with_name("config/default")`,
+/// `.join("configuration/base")`). Read from the text, so files no rule parses count too.
+pub fn rust_loads(path: &str, text: &str) -> Vec<Evidence> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(
+            r#"(?:(?:with_name|join|from_path|include_str!|File::from|Path::new|read_to_string|file|new)\s*\(\s*"([^"\n]{1,200})")|"([^"\s]{1,200}\.(?:toml|ya?ml|json5?|hjson|ini|cfg|conf|properties|env))""#,
+        )
+        .ok()
+    });
+    let Some(re) = re else { return Vec::new() };
+    let mut out = Vec::new();
+    for c in re.captures_iter(text) {
+        let Some(m) = c.get(1).or_else(|| c.get(2)) else {
+            continue;
+        };
+        let name = m.as_str();
+        if name.contains(['{', '$', ' ', '\\']) || name.is_empty() {
+            continue;
+        }
+        out.push(Evidence::Loads {
+            file: path.to_string(),
+            name: name.to_string(),
+            span: m.range(),
+        });
+    }
+    out
+}

@@ -1,0 +1,413 @@
+//! Where a setting ships, decided from the whole repository.
+//!
+//! The first rule that applies wins:
+//!
+//! 1. **Kept out by its path**: CI workflows and cargo's `.cargo/config.toml` (CI, development);
+//!    templates (`.env.example`, `config.sample.toml`, anything under `examples/`); test files
+//!    and folders; development files (`docker-compose.dev.yml`, `Dockerfile.dev`,
+//!    `config/development.yaml`, `local.toml`, `.devcontainer/`, `_dev_utils/`).
+//! 2. **Kept out by its section**: the `development:`/`test:`/`local:` sections of a
+//!    configuration file (Rails `config/secrets.yml`, node-config).
+//! 3. **By origin**:
+//!    - compose `environment:` ships with the stack: development when the stack is one
+//!      (`source::compose::development_only`: name, header comment, dev build target, source
+//!      bind-mount, file watcher, cloud emulator), otherwise deploy;
+//!    - Kubernetes, Helm values and platform specs are deploy manifests; a Dockerfile `ENV` is
+//!      the image's environment (deploy), an `ARG` default only exists at build time;
+//!    - a Rust default is compiled into its crate: runtime when the crate is a service or one a
+//!      service depends on (not a developer tool), unknown in a library no service uses;
+//!    - an env file ships with the compose stack that reads it (`env_file:`, or `.env` beside
+//!      the compose file, which compose reads for interpolation);
+//!    - a configuration file ships in the runtime when a Rust file of the same crate (or one
+//!      below the file's folder) names it (`File::with_name("config/default")`,
+//!      `include_str!("../config.default.toml")`, `"./config.cfg"`), when a Dockerfile that is
+//!      not for development copies it (or its folder) into an image, or when it is a Java
+//!      resource packaged with the app (`src/main/resources/application.yml`); a file named
+//!      for production (`config/production.yaml`) is deploy configuration.
+//! 4. Otherwise **unknown**: rules still report values that look like real secrets there, but
+//!    not weak defaults, which only matter where they reach a running app.
+
+use super::{Evidence, Origin, Related, Setting, Ships};
+use crate::engine::RepoIndex;
+use crate::rules::common::{development_tool_config, is_template};
+
+/// Evidence indexed for lookups.
+pub struct EvidenceIndex<'e> {
+    /// `(crate dir of the Rust file, normalised name, evidence)`.
+    loads: Vec<(String, String, &'e Evidence)>,
+    /// `(folder of the Dockerfile, normalised source, evidence)`.
+    copies: Vec<(String, String, &'e Evidence)>,
+    /// `(compose folder, env files resolved, dev reason, evidence)`.
+    composes: Vec<(String, Vec<String>, Option<&'static str>, &'e Evidence)>,
+}
+
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// Joins a relative path onto a folder, resolving `.` and `..`.
+fn join(dir: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = if rel.starts_with('/') {
+        Vec::new()
+    } else {
+        dir.split('/').filter(|p| !p.is_empty()).collect()
+    };
+    for p in rel.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            _ => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+const CONFIG_EXTS: &[&str] = &[
+    ".toml",
+    ".yaml",
+    ".yml",
+    ".json",
+    ".json5",
+    ".hjson",
+    ".ini",
+    ".cfg",
+    ".conf",
+    ".properties",
+];
+
+fn strip_ext(p: &str) -> &str {
+    for e in CONFIG_EXTS {
+        if let Some(s) = p.strip_suffix(e) {
+            return s;
+        }
+    }
+    p
+}
+
+/// A loaded name without `./`, `../` and the configuration extension.
+fn normalise_name(name: &str) -> String {
+    let mut n = name.trim();
+    loop {
+        if let Some(r) = n.strip_prefix("./") {
+            n = r;
+        } else if let Some(r) = n.strip_prefix("../") {
+            n = r;
+        } else {
+            break;
+        }
+    }
+    strip_ext(n.trim_start_matches('/')).to_string()
+}
+
+impl<'e> EvidenceIndex<'e> {
+    /// Indexes `evidence` (sorted and deduplicated by the caller).
+    pub fn new(evidence: &'e [Evidence], index: &RepoIndex) -> Self {
+        let mut ix = EvidenceIndex {
+            loads: Vec::new(),
+            copies: Vec::new(),
+            composes: Vec::new(),
+        };
+        for e in evidence {
+            match e {
+                Evidence::Loads { file, name, .. } => {
+                    let n = normalise_name(name);
+                    if !n.is_empty() {
+                        ix.loads.push((file.clone(), n, e));
+                    }
+                }
+                Evidence::Copies { file, src, dev, .. } => {
+                    let s = src.trim_start_matches("./").trim_end_matches('/');
+                    if !*dev && !s.is_empty() && s != "." && !s.contains(['*', '$']) {
+                        ix.copies.push((dir_of(file).to_string(), s.to_string(), e));
+                    }
+                }
+                Evidence::Compose {
+                    file,
+                    env_files,
+                    dev,
+                    backing_only,
+                    loopback_only,
+                } => {
+                    let d = dir_of(file);
+                    let mut files: Vec<String> = env_files.iter().map(|f| join(d, f)).collect();
+                    files.push(join(d, ".env"));
+                    let app_beside = APP_MANIFESTS
+                        .iter()
+                        .any(|m| index.exists(&join(d, m)));
+                    let dev = dev.or_else(|| {
+                        if *backing_only && app_beside {
+                            Some("it only runs the backing services of the app beside it")
+                        } else if *loopback_only {
+                            Some("it publishes its ports on loopback only, for this machine")
+                        } else {
+                            None
+                        }
+                    });
+                    ix.composes.push((d.to_string(), files, dev, e));
+                }
+            }
+        }
+        ix
+    }
+}
+
+/// Manifests of an app's own code: a compose stack of backing services beside one is the
+/// developer's.
+const APP_MANIFESTS: &[&str] = &[
+    "Cargo.toml",
+    "package.json",
+    "pyproject.toml",
+    "requirements.txt",
+    "go.mod",
+    "Gemfile",
+    "pom.xml",
+    "build.gradle",
+];
+
+/// Whether a path component or a word of the file name marks `path` as test code.
+fn test_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    if crate::source::is_test_file(path) {
+        return true;
+    }
+    let mut comps = lower.split('/');
+    let name = comps.next_back().unwrap_or("");
+    comps.any(|c| {
+        matches!(c, "fixtures" | "testdata" | "test_data" | "spec")
+            || c.split(['-', '_', '.'])
+                .any(|w| matches!(w, "test" | "tests" | "testing" | "e2e"))
+    }) || strip_ext(name)
+        .split(['.', '-', '_'])
+        .any(|w| matches!(w, "test" | "tests" | "testing" | "ci"))
+}
+
+/// Whether `path` is a development file by its name or folder.
+fn development_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    if crate::source::development_file(path) {
+        return true;
+    }
+    let mut comps = lower.split('/');
+    let name = comps.next_back().unwrap_or("");
+    comps.any(|c| matches!(c, "_dev_utils" | "dev_utils" | ".devcontainer" | "devcontainer"))
+        || strip_ext(name).split(['.', '-', '_']).any(|w| {
+            matches!(
+                w,
+                "dev" | "development" | "develop" | "local" | "debug" | "devel" | "sandbox"
+            )
+        })
+}
+
+/// Whether `path` is an example by its folder.
+fn example_path(path: &str) -> bool {
+    path.to_ascii_lowercase()
+        .split('/')
+        .rev()
+        .skip(1)
+        .any(|c| matches!(c, "example" | "examples" | "samples" | "sample" | "templates" | "template" | "docs" | "doc"))
+}
+
+/// Top-level sections of development and test environments.
+const DEV_SECTIONS: &[&str] = &["development", "dev", "local"];
+const TEST_SECTIONS: &[&str] = &["test", "testing"];
+
+/// Decides where `s` ships, with the reason and the related place.
+pub fn decide(s: &mut Setting, ev: &EvidenceIndex<'_>, index: &RepoIndex) {
+    let (ships, why, related) = decide_inner(s, ev, index);
+    s.ships = ships;
+    s.why = why;
+    s.related = related;
+}
+
+fn decide_inner(
+    s: &Setting,
+    ev: &EvidenceIndex<'_>,
+    index: &RepoIndex,
+) -> (Ships, String, Option<Related>) {
+    let path = s.file.as_str();
+    let lower = path.to_ascii_lowercase();
+    let none = |ships: Ships, why: &str| (ships, why.to_string(), None);
+    if development_tool_config(path) {
+        return if lower.contains(".cargo/") {
+            none(Ships::Development, "cargo's own configuration (`cargo run`, `cargo test`)")
+        } else {
+            none(Ships::Ci, "a CI workflow")
+        };
+    }
+    if is_template(path) || example_path(path) {
+        return none(Ships::Template, "a template or example");
+    }
+    if test_path(path) {
+        return none(Ships::Test, "test configuration");
+    }
+    if development_path(path) {
+        return none(Ships::Development, "a development file");
+    }
+    if matches!(s.origin, Origin::ConfigFile | Origin::Helm) {
+        let first = s.key.split('.').next().unwrap_or("").to_ascii_lowercase();
+        if DEV_SECTIONS.contains(&first.as_str()) {
+            return none(Ships::Development, "the development section");
+        }
+        if TEST_SECTIONS.contains(&first.as_str()) {
+            return none(Ships::Test, "the test section");
+        }
+    }
+    match s.origin {
+        Origin::Compose => {
+            let c = ev.composes.iter().find(|(_, _, _, e)| {
+                matches!(e, Evidence::Compose { file, .. } if file == path)
+            });
+            match c.and_then(|(_, _, dev, _)| *dev) {
+                Some(reason) => (
+                    Ships::Development,
+                    format!("a development compose stack ({reason})"),
+                    None,
+                ),
+                None => none(Ships::Deploy, "a compose stack that is not for development"),
+            }
+        }
+        Origin::Kubernetes | Origin::Helm | Origin::Platform => {
+            none(Ships::Deploy, "a deploy manifest")
+        }
+        Origin::DockerEnv => none(Ships::Deploy, "the image's environment"),
+        Origin::DockerArg => none(Ships::Build, "a build argument"),
+        Origin::EnvFallback
+        | Origin::CliDefault
+        | Origin::ConfigSetDefault
+        | Origin::SerdeDefault
+        | Origin::ImplDefault => match index.crate_of(path) {
+            Some(k) if k.in_service && !k.is_tool => (
+                Ships::Runtime,
+                format!(
+                    "compiled into `{}`, which a service runs",
+                    if k.dir.is_empty() { "." } else { &k.dir }
+                ),
+                None,
+            ),
+            _ => none(Ships::Unknown, "a library default"),
+        },
+        Origin::EnvFile => {
+            let reader = ev
+                .composes
+                .iter()
+                .find(|(_, files, _, _)| files.iter().any(|f| f == path));
+            match reader {
+                Some((_, _, Some(reason), e)) => (
+                    Ships::Development,
+                    format!("read by a development compose stack ({reason})"),
+                    related(e, "reads this file"),
+                ),
+                Some((_, _, None, e)) => (
+                    Ships::Deploy,
+                    "read by a compose stack that is not for development".to_string(),
+                    related(e, "reads this file"),
+                ),
+                None => none(Ships::Unknown, "an env file"),
+            }
+        }
+        Origin::ConfigFile => config_file(path, ev, index),
+    }
+}
+
+fn related(e: &Evidence, message: &str) -> Option<Related> {
+    let (path, span) = match e {
+        Evidence::Loads { file, span, .. } | Evidence::Copies { file, span, .. } => {
+            (file.clone(), span.clone())
+        }
+        Evidence::Compose { file, .. } => (file.clone(), 0..0),
+    };
+    Some(Related {
+        path,
+        span,
+        message: message.to_string(),
+    })
+}
+
+fn config_file(path: &str, ev: &EvidenceIndex<'_>, index: &RepoIndex) -> (Ships, String, Option<Related>) {
+    let lower = path.to_ascii_lowercase();
+    if lower.contains("src/main/resources/") {
+        return (
+            Ships::Runtime,
+            "a resource packaged with the app".to_string(),
+            None,
+        );
+    }
+    let noext = strip_ext(path);
+    let file_dir = dir_of(path);
+    for (rust, name, e) in &ev.loads {
+        let names_it = noext == name.as_str()
+            || noext.ends_with(&format!("/{name}"))
+            || path == name.as_str()
+            || path.ends_with(&format!("/{name}"));
+        if !names_it {
+            continue;
+        }
+        // The loading code's crate must sit at or below the file's folder, or hold the file.
+        let krate = index.crate_of(rust).map_or("", |k| k.dir.as_str());
+        let local = file_dir.is_empty()
+            || krate.starts_with(file_dir)
+            || (file_dir.starts_with(krate) && !krate.is_empty())
+            || dir_of(rust).starts_with(file_dir);
+        let tool = index.crate_of(rust).is_some_and(|k| k.is_tool);
+        if local && !tool && !test_path(rust) {
+            return (
+                Ships::Runtime,
+                format!("loaded by {rust}"),
+                related(e, "loads the file"),
+            );
+        }
+    }
+    for (dir, src, e) in &ev.copies {
+        let full = join(dir, src);
+        let covers = |base: &str| path == base || path.starts_with(&format!("{base}/"));
+        if covers(&full) || covers(src) {
+            let Evidence::Copies { file, .. } = e else {
+                continue;
+            };
+            return (
+                Ships::Runtime,
+                format!("copied into an image by {file}"),
+                related(e, "copies the file into the image"),
+            );
+        }
+    }
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    if strip_ext(&name)
+        .split(['.', '-', '_'])
+        .any(|w| matches!(w, "production" | "prod"))
+    {
+        return (
+            Ships::Deploy,
+            "production configuration".to_string(),
+            None,
+        );
+    }
+    (Ships::Unknown, "a configuration file".to_string(), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_normalise() {
+        assert_eq!(normalise_name("./config/default.toml"), "config/default");
+        assert_eq!(normalise_name("../config.default.toml"), "config.default");
+        assert_eq!(normalise_name("configuration/base"), "configuration/base");
+        assert_eq!(join("a/b", "../c/.env"), "a/c/.env");
+        assert_eq!(join("", "./.env"), ".env");
+    }
+
+    #[test]
+    fn paths() {
+        assert!(test_path("server/tests/packaged-configs/1.8.1"));
+        assert!(test_path("config/test.toml"));
+        assert!(development_path("crates/libs/lib-core/src/_dev_utils/dev_db.rs"));
+        assert!(development_path("configuration/development.yml"));
+        assert!(!development_path("configuration/base.yml"));
+        assert!(example_path("kanidm/examples/radius.toml"));
+        assert!(!example_path("examples.toml"));
+    }
+}
