@@ -10,6 +10,7 @@ pub mod dockerfile;
 pub mod dotenv;
 pub mod flow;
 pub mod k8s;
+pub mod keyvalue;
 pub mod manifest;
 pub mod nginx;
 pub mod prefilter;
