@@ -1349,7 +1349,7 @@ fn process_bytes(
                                 }
                                 runs.extend(run::from_k8s(&objects));
                                 if d.settings && !deploy_file {
-                                    out.settings = crate::settings::extract::k8s(&file, &objects);
+                                    out.settings = crate::settings::extract::k8s(&file);
                                 }
                                 deploy_file = true;
                             }
@@ -1412,6 +1412,9 @@ fn process_bytes(
                     }
                     Err(e) => parse_error = Some(e),
                 },
+                FileKind::Other if d.settings => {
+                    out.settings = crate::settings::extract::key_value(&source);
+                }
                 FileKind::Shell if !d.run.is_empty() => {
                     let script = run::from_script(&source);
                     for &id in &d.run {

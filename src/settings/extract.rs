@@ -13,7 +13,6 @@ use crate::rules::f04_backing_services::locator::backing_locator;
 use crate::source::compose::ComposeFile;
 use crate::source::dockerfile::DockerFile;
 use crate::source::dotenv::DotenvFile;
-use crate::source::k8s::K8sFile;
 use crate::source::rust::RustFile;
 use crate::source::structured::{Node, StructuredFile};
 
@@ -260,8 +259,36 @@ fn setting(
     })
 }
 
-/// Keys of objects that pair a name with a value (`env: [{name: X, value: Y}]`).
-const NAME_VALUE: &[(&str, &str)] = &[("name", "value"), ("key", "value"), ("Name", "Value")];
+/// Keys of objects that pair a name with a value (`env: [{name: X, value: Y}]`, CloudFormation
+/// parameters).
+const NAME_VALUE: &[(&str, &str)] = &[
+    ("name", "value"),
+    ("Name", "Value"),
+    ("key", "value"),
+    ("Key", "Value"),
+    ("ParameterKey", "ParameterValue"),
+];
+
+/// Keys whose contents are not settings: dependency and feature tables, encrypted or
+/// referenced values.
+const SKIPPED_KEYS: &[&str] = &[
+    "dependencies",
+    "dev-dependencies",
+    "build-dependencies",
+    "devDependencies",
+    "peerDependencies",
+    "optionalDependencies",
+    "bundledDependencies",
+    "optional-dependencies",
+    "dependency-groups",
+    "features",
+    "resolutions",
+    "overrides",
+    "encryptedData",
+    "sops",
+    "valueFrom",
+    "secretKeyRef",
+];
 
 /// Walks a document's leaves into settings, with key paths from the root.
 fn walk(
@@ -293,7 +320,10 @@ fn walk(
                 let here = path.len();
                 let mut children: Vec<(Node, usize, Option<String>)> = Vec::new();
                 for (k, v) in kv.iter() {
-                    if NAME_VALUE.iter().any(|(_, vk)| *vk == k.name) && n.get("name").is_some() {
+                    let paired = NAME_VALUE
+                        .iter()
+                        .any(|(nk, vk)| *vk == k.name && n.get(nk).is_some());
+                    if paired || SKIPPED_KEYS.contains(&k.name) {
                         continue;
                     }
                     children.push((v, here, Some(k.name.to_string())));
@@ -322,7 +352,14 @@ fn walk(
             }
             Node::Scalar(v, span) => {
                 if path.len() > base {
-                    let key = path[base..].join(".");
+                    // `services.db.environment.POSTGRES_PASSWORD` is the variable
+                    // `POSTGRES_PASSWORD`.
+                    let from = path[base..]
+                        .iter()
+                        .rposition(|k| k == "environment")
+                        .filter(|&i| i + 2 == path.len() - base)
+                        .map_or(base, |i| base + i + 1);
+                    let key = path[from..].join(".");
                     if let Some(s) = setting(file, text, key, v, span.clone(), origin) {
                         out.push(s);
                     }
@@ -350,37 +387,18 @@ pub fn structured(file: &StructuredFile<'_>, kind: StructuredKind) -> FileSettin
     out
 }
 
-/// Settings of a compose file's service environments, and its `env_file:` evidence.
+/// Settings of a compose file (its service environments keyed by variable name, and any other
+/// value), and its `env_file:` evidence.
 pub fn compose(file: &StructuredFile<'_>, compose: &ComposeFile) -> FileSettings {
     let mut out = FileSettings::default();
     let path = &file.source.path;
     let mut env_files = Vec::new();
     for doc in file.docs() {
+        walk(&doc, &mut Vec::new(), (path, &file.source.text), Origin::Compose, &mut out.settings);
         let Some(Node::Map(services)) = doc.get("services") else {
             continue;
         };
         for (_, svc) in services.iter() {
-            if let Some(env) = svc.get("environment") {
-                let mut p = vec!["environment".to_string()];
-                match &env {
-                    Node::Map(kv) => {
-                        for (k, v) in kv.iter() {
-                            if let Node::Scalar(value, span) = &v {
-                                if let Some(s) = setting(path, &file.source.text, k.name.to_string(), value, span.clone(), Origin::Compose) {
-                                    out.settings.push(s);
-                                }
-                            }
-                        }
-                    }
-                    other => walk(
-                        other,
-                        &mut p,
-                        (path, &file.source.text),
-                        Origin::Compose,
-                        &mut out.settings,
-                    ),
-                }
-            }
             match svc.get("env_file") {
                 Some(Node::Scalar(s, _)) => env_files.push(s.to_string()),
                 Some(Node::Seq(items)) => {
@@ -418,26 +436,20 @@ pub fn compose(file: &StructuredFile<'_>, compose: &ComposeFile) -> FileSettings
     out
 }
 
-/// Settings of Kubernetes objects: container `env:` values and ConfigMap `data:`.
-pub fn k8s(file: &StructuredFile<'_>, objects: &K8sFile) -> FileSettings {
+/// Settings of Kubernetes objects: container `env:` values (keyed by variable name), ConfigMap
+/// `data:` and any other value; Secret objects are left to the secret rules, which decode them.
+pub fn k8s(file: &StructuredFile<'_>) -> FileSettings {
     let mut out = FileSettings::default();
     let path = &file.source.path;
-    for o in &objects.objects {
-        for c in &o.containers {
-            for e in &c.env {
-                if let Some(v) = &e.value {
-                    if let Some(s) = setting(path, &file.source.text, e.key.clone(), v, e.span.clone(), Origin::Kubernetes) {
-                        out.settings.push(s);
-                    }
-                }
-            }
-        }
-    }
     for doc in file.docs() {
-        let is_config_map = matches!(doc.get("kind"), Some(Node::Scalar("ConfigMap", _)));
-        if let (true, Some(data @ Node::Map(_))) = (is_config_map, doc.get("data")) {
-            walk(&data, &mut Vec::new(), (path, &file.source.text), Origin::Kubernetes, &mut out.settings);
+        let kind = match doc.get("kind") {
+            Some(Node::Scalar(k, _)) => k,
+            _ => "",
+        };
+        if matches!(kind, "Secret" | "SealedSecret") {
+            continue;
         }
+        walk(&doc, &mut Vec::new(), (path, &file.source.text), Origin::Kubernetes, &mut out.settings);
     }
     out
 }
@@ -530,6 +542,30 @@ pub fn rust_loads(path: &str, text: &str) -> Vec<Evidence> {
             name: name.to_string(),
             span: m.range(),
         });
+    }
+    out
+}
+
+/// Settings of a `.properties`, INI/`.cfg`/`.conf` or HJSON/JSON5 file
+/// ([`keyvalue`](crate::source::keyvalue) reads them with positions).
+pub fn key_value(source: &crate::source::SourceFile) -> FileSettings {
+    use crate::source::keyvalue::{self, Format};
+    let mut out = FileSettings::default();
+    let path = &source.path;
+    if structured_kind(path) == StructuredKind::Skip {
+        return out;
+    }
+    let text = source.text.as_str();
+    let kvs = match keyvalue::format_for(path) {
+        Some(Format::Properties) => keyvalue::parse_properties(text),
+        Some(Format::Ini) if keyvalue::looks_like_ini(text) => keyvalue::parse_ini(text),
+        Some(Format::RelaxedJson) => keyvalue::parse_relaxed_json(text).unwrap_or_default(),
+        _ => return out,
+    };
+    for kv in kvs {
+        if let Some(s) = setting(path, text, kv.key, &kv.value, kv.value_span, Origin::ConfigFile) {
+            out.settings.push(s);
+        }
     }
     out
 }

@@ -8,7 +8,7 @@ use syn::{Expr, Lit};
 
 use crate::rule::prelude::*;
 use crate::rules::common::{
-    self, development_tool_config, find_tokens, is_doc_comment, is_doc_path, is_generated,
+    self, find_tokens, is_doc_comment, is_doc_path, is_generated,
     is_template, is_test_file, is_translation_path, named_secret, words, SecretName,
 };
 use crate::source::prefilter::Tok;
@@ -452,8 +452,6 @@ impl Rule for HardcodedSecret {
             rust: true,
             text: true,
             structured: true,
-            dockerfile: true,
-            dotenv: true,
             repo: true,
             settings: true,
             ..Inputs::default()
@@ -611,70 +609,22 @@ impl Rule for HardcodedSecret {
     }
 
     fn check_structured(&self, file: &StructuredFile, cx: &mut RuleCtx<'_>) {
+        // Every other value of a structured file is a setting of the settings model
+        // (`check_repo`); a Kubernetes Secret's `data:` is base64 and is decoded here.
         let path = &file.source.path;
         if skip_file(path) || is_translation_path(path) {
             return;
         }
-        let mut hits: Hits = Vec::new();
         for doc in file.docs() {
-            match secret_data(&doc) {
-                Some(data) => {
-                    for (key, value, span) in decoded_values(&data) {
-                        if let Some(t) = find_tokens(&value).first() {
-                            token(t.kind, span, cx);
-                        } else if let Some(kind) = named_secret(key, &value) {
-                            named(key, kind, span, cx);
-                        }
-                    }
-                    if let Node::Map(kv) = &doc {
-                        for (k, v) in kv.iter().filter(|(k, _)| k.name != "data") {
-                            walk(&v, Some(k.name), &mut hits);
-                        }
-                    }
+            let Some(data) = secret_data(&doc) else {
+                continue;
+            };
+            for (key, value, span) in decoded_values(&data) {
+                if let Some(t) = find_tokens(&value).first() {
+                    token(t.kind, span, cx);
+                } else if let Some(kind) = named_secret(key, &value) {
+                    named(key, kind, span, cx);
                 }
-                None => walk_deployed(&doc, &mut hits),
-            }
-        }
-        // Named secrets where nothing deployed reads them: a development or test compose stack,
-        // cargo's own `[env]` table, CI workflows (provider tokens are still reported there).
-        let compose_dev =
-            ComposeFile::from_structured(file).is_some_and(|c| c.development_only.is_some());
-        if compose_dev || development_tool_config(path) {
-            hits.clear();
-        }
-        let mut seen = HashSet::new();
-        for (name, kind, span) in hits {
-            if seen.insert(span.start) {
-                named(&name, kind, span, cx);
-            }
-        }
-    }
-
-    fn check_dockerfile(&self, file: &DockerFile, cx: &mut RuleCtx<'_>) {
-        if skip_file(&file.source.path) {
-            return;
-        }
-        for v in file.vars() {
-            let Some(value) = &v.value else { continue };
-            if !find_tokens(value).is_empty() {
-                continue;
-            }
-            if let Some(kind) = named_secret(&v.key, value) {
-                named(&v.key, kind, v.span, cx);
-            }
-        }
-    }
-
-    fn check_dotenv(&self, file: &DotenvFile, cx: &mut RuleCtx<'_>) {
-        if skip_file(&file.source.path) {
-            return;
-        }
-        for e in &file.entries {
-            if !find_tokens(&e.value).is_empty() {
-                continue;
-            }
-            if let Some(kind) = named_secret(&e.key, &e.value) {
-                named(&e.key, kind, e.value_span.clone(), cx);
             }
         }
     }
@@ -688,11 +638,11 @@ impl Rule for HardcodedSecret {
     }
 }
 
-/// The finding for a secret-named setting from the settings model, where the per-file checks
-/// above do not already report it: a weak or placeholder value that reaches a running app, and
-/// a secret written as a default in Rust code that a service runs.
+/// The finding for a secret-named setting from the settings model: a value that looks like a
+/// real secret wherever it is not kept out of deployments (templates, development stacks, test
+/// and CI configuration), and a weak or placeholder value where it reaches a running app.
 fn setting_violation(s: &settings::Setting) -> Option<Violation> {
-    if !s.ships.reaches_app() {
+    if s.ships.kept_out() {
         return None;
     }
     let v = s.value.trim();
@@ -706,8 +656,8 @@ fn setting_violation(s: &settings::Setting) -> Option<Violation> {
     }
     let kind = common::secret_name(name)?;
     let strong = named_secret(name, v).is_some();
-    // Files other than Rust report their strong values themselves.
-    if strong && !s.origin.is_rust() {
+    // A Rust default that looks like a real secret is a finding only where a service runs it.
+    if !s.ships.reaches_app() && (!strong || s.origin.is_rust()) {
         return None;
     }
     let message = if strong {
@@ -995,41 +945,6 @@ pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
     (bits < 6).then_some(out)
 }
 
-/// Keys whose subtrees hold no secrets by construction: dependency and feature tables of
-/// manifests, SealedSecret `encryptedData`, SOPS metadata.
-const SKIPPED_KEYS: &[&str] = &[
-    "dependencies",
-    "dev-dependencies",
-    "build-dependencies",
-    "devDependencies",
-    "peerDependencies",
-    "optionalDependencies",
-    "bundledDependencies",
-    "optional-dependencies",
-    "dependency-groups",
-    "features",
-    "resolutions",
-    "overrides",
-    "encryptedData",
-    "sops",
-    "valueFrom",
-    "secretKeyRef",
-];
-
-/// `{name, value}` shapes of environment lists: Kubernetes, ECS, Azure, CloudFormation.
-const NAME_VALUE_KEYS: &[(&str, &str)] = &[
-    ("name", "value"),
-    ("Name", "Value"),
-    ("key", "value"),
-    ("Key", "Value"),
-    ("ParameterKey", "ParameterValue"),
-];
-
-/// Walks a document; `name`/`value` pairs (compose and k8s `env:` lists) count as bindings.
-/// Secret-named values found in a document: name, kind, span. A YAML alias (`environment:
-/// *common-env`) expands the same nodes twice; the caller reports each span once.
-type Hits = Vec<(String, SecretName, Range<usize>)>;
-
 /// A call that builds test data: a path segment named like a test value (`TestValue::Single`,
 /// `ExampleToken::new`, `fake_token`, `Dummy(..)`), as in a table of detection patterns with
 /// sample inputs.
@@ -1043,83 +958,6 @@ fn is_test_value_call(callee: &str) -> bool {
             )
         })
     })
-}
-
-/// Top-level keys of a configuration file that hold the settings of a development or test
-/// environment (Rails `config/secrets.yml`, `database.yml`, node-config sections).
-const DEV_SECTIONS: &[&str] = &["development", "dev", "test", "testing", "local"];
-
-/// [`walk`] over a document, leaving out the sections of development and test environments.
-fn walk_deployed(doc: &Node, cx: &mut Hits) {
-    match doc {
-        Node::Map(kv) if kv.iter().any(|(k, _)| DEV_SECTIONS.contains(&k.name)) => {
-            for (k, v) in kv {
-                if !DEV_SECTIONS.contains(&k.name) && !SKIPPED_KEYS.contains(&k.name) {
-                    walk(&v, Some(k.name), cx);
-                }
-            }
-        }
-        _ => walk(doc, None, cx),
-    }
-}
-
-fn walk(node: &Node, key: Option<&str>, cx: &mut Hits) {
-    match node {
-        Node::Map(kv) => {
-            for (n, v) in NAME_VALUE_KEYS {
-                if let (Some(Node::Scalar(name, _)), Some(value @ Node::Scalar(..))) =
-                    (node.get(n), node.get(v))
-                {
-                    check_pair(name, &value, cx);
-                }
-            }
-            for (k, v) in kv {
-                if SKIPPED_KEYS.contains(&k.name) {
-                    continue;
-                }
-                walk(&v, Some(k.name), cx);
-            }
-        }
-        Node::Seq(items) => {
-            for item in items {
-                // Compose `environment: ["KEY=value"]`.
-                if let Node::Scalar(s, span) = &item {
-                    if let Some((k, v)) = s.split_once('=') {
-                        if common::secret_name(k).is_some() {
-                            if let Some(kind) = named_secret(k, v) {
-                                if find_tokens(v).is_empty() {
-                                    cx.push((k.to_string(), kind, span.clone()));
-                                }
-                            }
-                            continue;
-                        }
-                    }
-                }
-                walk(&item, key, cx);
-            }
-        }
-        Node::Scalar(..) => {
-            if let Some(k) = key {
-                if !NAME_VALUE_KEYS.iter().any(|(_, v)| *v == k) {
-                    check_pair(k, node, cx);
-                }
-            }
-        }
-        Node::Null(_) => {}
-    }
-}
-
-fn check_pair(name: &str, value: &Node, cx: &mut Hits) {
-    let Node::Scalar(v, span) = value else {
-        return;
-    };
-    // Provider tokens are reported by the text scan; report each value once.
-    if !find_tokens(v).is_empty() || span.is_empty() {
-        return;
-    }
-    if let Some(kind) = named_secret(name, v) {
-        cx.push((name.to_string(), kind, span.clone()));
-    }
 }
 
 #[cfg(test)]
