@@ -1335,7 +1335,8 @@ fn process_bytes(
                                 }
                                 runs.extend(run::from_compose(&compose));
                                 if d.settings {
-                                    out.settings = crate::settings::extract::compose(&file, &compose);
+                                    out.settings =
+                                        crate::settings::extract::compose(&file, &compose);
                                 }
                                 deploy_file = true;
                             }

@@ -78,7 +78,8 @@ pub fn structured_kind(path: &str) -> StructuredKind {
     {
         return StructuredKind::Platform;
     }
-    let chart_values = (name.starts_with("values") && (name.ends_with(".yaml") || name.ends_with(".yml")))
+    let chart_values = (name.starts_with("values")
+        && (name.ends_with(".yaml") || name.ends_with(".yml")))
         && path.split('/').count() >= 2;
     if chart_values {
         return StructuredKind::Helm;
@@ -101,7 +102,11 @@ pub fn roles(key: &str, value: &str) -> u8 {
     if secret_name(last).is_some() {
         r |= SECRET;
     }
-    if v.contains("://") && find_urls(v).iter().any(|u| u.password.is_some_and(|p| !p.is_empty())) {
+    if v.contains("://")
+        && find_urls(v)
+            .iter()
+            .any(|u| u.password.is_some_and(|p| !p.is_empty()))
+    {
         r |= CREDENTIAL_URL;
     }
     if is_locator(key, v) {
@@ -148,7 +153,9 @@ fn is_locator(key: &str, v: &str) -> bool {
     // `database: { host: db.internal }`: a host under a service key.
     let w = words(key);
     let Some(last) = w.last() else { return false };
-    if !HOST_WORDS.contains(&last.as_str()) || !w.iter().any(|x| SERVICE_WORDS.contains(&x.as_str())) {
+    if !HOST_WORDS.contains(&last.as_str())
+        || !w.iter().any(|x| SERVICE_WORDS.contains(&x.as_str()))
+    {
         return false;
     }
     !v.is_empty()
@@ -181,7 +188,16 @@ const DATA_WORDS: &[&str] = &[
 
 /// Last words of a key holding a location.
 const LOCATION_WORDS: &[&str] = &[
-    "dir", "directory", "path", "folder", "root", "location", "file", "uri", "url", "db",
+    "dir",
+    "directory",
+    "path",
+    "folder",
+    "root",
+    "location",
+    "file",
+    "uri",
+    "url",
+    "db",
 ];
 
 /// Whether `v` is a local data location: a `sqlite:` or H2 file URL, or a path under a key that
@@ -201,7 +217,12 @@ pub fn is_data_path(key: &str, v: &str) -> bool {
         return false;
     }
     // Names of files or folders, not URLs, templates or the temp dir.
-    let pathlike = v.contains('/') || v.starts_with('.') || v.starts_with('~') || v.ends_with(".db") || v.ends_with(".sqlite") || v.ends_with(".sqlite3");
+    let pathlike = v.contains('/')
+        || v.starts_with('.')
+        || v.starts_with('~')
+        || v.ends_with(".db")
+        || v.ends_with(".sqlite")
+        || v.ends_with(".sqlite3");
     pathlike
         && !v.contains("://")
         && !v.contains(['{', '$', '<', ' '])
@@ -312,7 +333,9 @@ fn walk(
                     if let (Some(Node::Scalar(name, _)), Some(Node::Scalar(value, span))) =
                         (n.get(nk), n.get(vk))
                     {
-                        if let Some(s) = setting(file, text, name.to_string(), value, span.clone(), origin) {
+                        if let Some(s) =
+                            setting(file, text, name.to_string(), value, span.clone(), origin)
+                        {
                             out.push(s);
                         }
                     }
@@ -339,7 +362,14 @@ fn walk(
                         if path.last().is_some_and(|k| k == "environment") {
                             if let Some((k, v)) = s.split_once('=') {
                                 let at = span.end.saturating_sub(v.len());
-                                if let Some(st) = setting(file, text, k.trim().to_string(), v, at..span.end, origin) {
+                                if let Some(st) = setting(
+                                    file,
+                                    text,
+                                    k.trim().to_string(),
+                                    v,
+                                    at..span.end,
+                                    origin,
+                                ) {
                                     out.push(st);
                                 }
                                 continue;
@@ -382,7 +412,13 @@ pub fn structured(file: &StructuredFile<'_>, kind: StructuredKind) -> FileSettin
     };
     let path = &file.source.path;
     for doc in file.docs() {
-        walk(&doc, &mut Vec::new(), (path, &file.source.text), origin, &mut out.settings);
+        walk(
+            &doc,
+            &mut Vec::new(),
+            (path, &file.source.text),
+            origin,
+            &mut out.settings,
+        );
     }
     out
 }
@@ -394,7 +430,18 @@ pub fn compose(file: &StructuredFile<'_>, compose: &ComposeFile) -> FileSettings
     let path = &file.source.path;
     let mut env_files = Vec::new();
     for doc in file.docs() {
-        walk(&doc, &mut Vec::new(), (path, &file.source.text), Origin::Compose, &mut out.settings);
+        let mut found = Vec::new();
+        walk(
+            &doc,
+            &mut Vec::new(),
+            (path, &file.source.text),
+            Origin::Compose,
+            &mut found,
+        );
+        // `secrets:` lists and defines Docker secrets by name and file: references, not values.
+        out.settings.extend(found.into_iter().filter(|s| {
+            !(s.key == "secrets" || s.key.starts_with("secrets.") || s.key.contains(".secrets"))
+        }));
         let Some(Node::Map(services)) = doc.get("services") else {
             continue;
         };
@@ -428,10 +475,16 @@ pub fn compose(file: &StructuredFile<'_>, compose: &ComposeFile) -> FileSettings
         env_files,
         dev: compose.development_only,
         backing_only: crate::source::compose::only_backing_services(&compose.services),
+        builds_with_backing: compose.services.iter().any(|s| s.build)
+            && compose.services.iter().any(|s| {
+                crate::source::compose::only_backing_services(std::slice::from_ref(s))
+            }),
         loopback_only: !ports.is_empty()
-            && ports
-                .iter()
-                .all(|p| p.starts_with("127.0.0.1:") || p.starts_with("localhost:") || p.starts_with("[::1]:")),
+            && ports.iter().all(|p| {
+                p.starts_with("127.0.0.1:")
+                    || p.starts_with("localhost:")
+                    || p.starts_with("[::1]:")
+            }),
     });
     out
 }
@@ -446,10 +499,29 @@ pub fn k8s(file: &StructuredFile<'_>) -> FileSettings {
             Some(Node::Scalar(k, _)) => k,
             _ => "",
         };
-        if matches!(kind, "Secret" | "SealedSecret") {
+        if kind == "SealedSecret" {
             continue;
         }
-        walk(&doc, &mut Vec::new(), (path, &file.source.text), Origin::Kubernetes, &mut out.settings);
+        // A Secret's `data:` is base64, decoded by the secret rules; `stringData:` is as written.
+        if kind == "Secret" {
+            if let Some(sd) = doc.get("stringData") {
+                walk(
+                    &sd,
+                    &mut Vec::new(),
+                    (path, &file.source.text),
+                    Origin::Kubernetes,
+                    &mut out.settings,
+                );
+            }
+            continue;
+        }
+        walk(
+            &doc,
+            &mut Vec::new(),
+            (path, &file.source.text),
+            Origin::Kubernetes,
+            &mut out.settings,
+        );
     }
     out
 }
@@ -458,7 +530,14 @@ pub fn k8s(file: &StructuredFile<'_>) -> FileSettings {
 pub fn dotenv(file: &DotenvFile<'_>) -> FileSettings {
     let mut out = FileSettings::default();
     for e in &file.entries {
-        if let Some(s) = setting(&file.source.path, &file.source.text, e.key.clone(), &e.value, e.value_span.clone(), Origin::EnvFile) {
+        if let Some(s) = setting(
+            &file.source.path,
+            &file.source.text,
+            e.key.clone(),
+            &e.value,
+            e.value_span.clone(),
+            Origin::EnvFile,
+        ) {
             out.settings.push(s);
         }
     }
@@ -476,7 +555,14 @@ pub fn dockerfile(file: &DockerFile<'_>) -> FileSettings {
         } else {
             Origin::DockerEnv
         };
-        if let Some(s) = setting(path, &file.source.text, v.key.clone(), value, v.span.clone(), origin) {
+        if let Some(s) = setting(
+            path,
+            &file.source.text,
+            v.key.clone(),
+            value,
+            v.span.clone(),
+            origin,
+        ) {
             out.settings.push(s);
         }
     }
@@ -494,21 +580,31 @@ pub fn dockerfile(file: &DockerFile<'_>) -> FileSettings {
 
 /// Settings of a parsed Rust file: the literals that are defaults or fallbacks of a setting.
 pub fn rust(file: &RustFile<'_>, krate: Option<&str>) -> FileSettings {
+    use crate::source::rust::DefaultKind;
     let mut out = FileSettings::default();
     let path = &file.source.path;
     for lit in &file.lits {
         if !lit.env_fallback || file.tests.contains(lit.span.start) || lit.compared {
             continue;
         }
-        let origin = if lit.config_default {
-            Origin::ConfigSetDefault
-        } else {
-            Origin::EnvFallback
+        let origin = match lit.default_kind {
+            Some(DefaultKind::CliDefault) => Origin::CliDefault,
+            Some(DefaultKind::ConfigSetDefault) => Origin::ConfigSetDefault,
+            Some(DefaultKind::SerdeDefault) => Origin::SerdeDefault,
+            Some(DefaultKind::ImplDefault) => Origin::ImplDefault,
+            _ => Origin::EnvFallback,
         };
-        let Some(key) = lit.binding.clone() else {
+        let Some(key) = lit.setting_key.clone().or_else(|| lit.binding.clone()) else {
             continue;
         };
-        if let Some(mut s) = setting(path, &file.source.text, key, &lit.value, lit.span.clone(), origin) {
+        if let Some(mut s) = setting(
+            path,
+            &file.source.text,
+            key,
+            &lit.value,
+            lit.span.clone(),
+            origin,
+        ) {
             s.krate = krate.map(str::to_string);
             out.settings.push(s);
         }
@@ -563,7 +659,14 @@ pub fn key_value(source: &crate::source::SourceFile) -> FileSettings {
         _ => return out,
     };
     for kv in kvs {
-        if let Some(s) = setting(path, text, kv.key, &kv.value, kv.value_span, Origin::ConfigFile) {
+        if let Some(s) = setting(
+            path,
+            text,
+            kv.key,
+            &kv.value,
+            kv.value_span,
+            Origin::ConfigFile,
+        ) {
             out.settings.push(s);
         }
     }

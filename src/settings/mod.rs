@@ -230,6 +230,8 @@ pub enum Evidence {
         backing_only: bool,
         /// Whether every port it publishes is bound to loopback (`127.0.0.1:5432:5432`).
         loopback_only: bool,
+        /// Whether it builds an app from the working tree and runs backing services of its own.
+        builds_with_backing: bool,
     },
 }
 
@@ -238,7 +240,9 @@ impl Evidence {
     fn sort_key(&self) -> (u8, &str, &str, usize) {
         match self {
             Evidence::Loads { file, name, span } => (0, file, name, span.start),
-            Evidence::Copies { file, src, span, .. } => (1, file, src, span.start),
+            Evidence::Copies {
+                file, src, span, ..
+            } => (1, file, src, span.start),
             Evidence::Compose { file, .. } => (2, file, "", 0),
         }
     }
@@ -269,10 +273,7 @@ pub struct SettingsModel {
 
 impl SettingsModel {
     /// Builds the model from what each file gave, deciding where each setting ships.
-    pub fn build(
-        files: Vec<FileSettings>,
-        index: &crate::engine::RepoIndex,
-    ) -> SettingsModel {
+    pub fn build(files: Vec<FileSettings>, index: &crate::engine::RepoIndex) -> SettingsModel {
         let mut settings = Vec::new();
         let mut evidence = Vec::new();
         for f in files {

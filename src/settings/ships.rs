@@ -11,7 +11,10 @@
 //! 3. **By origin**:
 //!    - compose `environment:` ships with the stack: development when the stack is one
 //!      (`source::compose::development_only`: name, header comment, dev build target, source
-//!      bind-mount, file watcher, cloud emulator), otherwise deploy;
+//!      bind-mount, file watcher, cloud emulator; and here: a test overlay beside it extends
+//!      it, it only runs the backing services of the app beside it, it publishes ports on
+//!      loopback only, or it builds the app from the working tree next to databases of its
+//!      own), otherwise deploy;
 //!    - Kubernetes, Helm values and platform specs are deploy manifests; a Dockerfile `ENV` is
 //!      the image's environment (deploy), an `ARG` default only exists at build time;
 //!    - a Rust default is compiled into its crate: runtime when the crate is a service or one a
@@ -129,18 +132,24 @@ impl<'e> EvidenceIndex<'e> {
                     dev,
                     backing_only,
                     loopback_only,
+                    builds_with_backing,
                 } => {
                     let d = dir_of(file);
                     let mut files: Vec<String> = env_files.iter().map(|f| join(d, f)).collect();
                     files.push(join(d, ".env"));
-                    let app_beside = APP_MANIFESTS
-                        .iter()
-                        .any(|m| index.exists(&join(d, m)));
+                    let app_beside = APP_MANIFESTS.iter().any(|m| index.exists(&join(d, m)));
                     let dev = dev.or_else(|| {
-                        if *backing_only && app_beside {
+                        if test_overlay_beside(file, index) {
+                            Some("a test stack's overlay beside it extends it")
+                        } else if *backing_only && app_beside {
                             Some("it only runs the backing services of the app beside it")
                         } else if *loopback_only {
                             Some("it publishes its ports on loopback only, for this machine")
+                        } else if *builds_with_backing {
+                            // A release is built once and deployed (factor V); a stack that
+                            // builds the app from the working tree at `up`, next to databases
+                            // of its own, is a local build-and-run.
+                            Some("it builds the app from the working tree next to its own backing services")
                         } else {
                             None
                         }
@@ -151,6 +160,31 @@ impl<'e> EvidenceIndex<'e> {
         }
         ix
     }
+}
+
+/// Whether a compose file is the base of a test stack: a sibling named for a test or
+/// development environment with the same suffix (`docker-compose.e2e.postgres.yaml` beside
+/// `docker-compose.postgres.yaml`) is laid over it.
+fn test_overlay_beside(file: &str, index: &RepoIndex) -> bool {
+    let Some(env) = crate::source::compose::environment_of(file) else {
+        return false;
+    };
+    let d = dir_of(file);
+    let prefix = if d.is_empty() { String::new() } else { format!("{d}/") };
+    let from = index.files.partition_point(|f| f.as_str() < prefix.as_str());
+    index.files[from..]
+        .iter()
+        .take_while(|f| f.starts_with(&prefix))
+        .filter(|f| !f[prefix.len()..].contains('/') && crate::source::compose::is_compose_path(f))
+        .take(64)
+        .any(|f| {
+            crate::source::compose::environment_of(f).is_some_and(|e| {
+                e != env
+                    && e.ends_with(&format!(".{env}"))
+                    && e.split(['.', '-', '_'])
+                        .any(|w| matches!(w, "e2e" | "test" | "tests" | "testing" | "ci" | "dev"))
+            })
+        })
 }
 
 /// Manifests of an app's own code: a compose stack of backing services beside one is the
@@ -191,22 +225,34 @@ fn development_path(path: &str) -> bool {
     }
     let mut comps = lower.split('/');
     let name = comps.next_back().unwrap_or("");
-    comps.any(|c| matches!(c, "_dev_utils" | "dev_utils" | ".devcontainer" | "devcontainer"))
-        || strip_ext(name).split(['.', '-', '_']).any(|w| {
-            matches!(
-                w,
-                "dev" | "development" | "develop" | "local" | "debug" | "devel" | "sandbox"
-            )
-        })
+    comps.any(|c| {
+        matches!(
+            c,
+            "_dev_utils" | "dev_utils" | ".devcontainer" | "devcontainer"
+        )
+    }) || strip_ext(name).split(['.', '-', '_']).any(|w| {
+        matches!(
+            w,
+            "dev" | "development" | "develop" | "local" | "debug" | "devel" | "sandbox"
+        )
+    })
 }
 
 /// Whether `path` is an example by its folder.
 fn example_path(path: &str) -> bool {
-    path.to_ascii_lowercase()
-        .split('/')
-        .rev()
-        .skip(1)
-        .any(|c| matches!(c, "example" | "examples" | "samples" | "sample" | "templates" | "template" | "docs" | "doc"))
+    path.to_ascii_lowercase().split('/').rev().skip(1).any(|c| {
+        matches!(
+            c,
+            "example"
+                | "examples"
+                | "samples"
+                | "sample"
+                | "templates"
+                | "template"
+                | "docs"
+                | "doc"
+        )
+    })
 }
 
 /// Top-level sections of development and test environments.
@@ -231,7 +277,10 @@ fn decide_inner(
     let none = |ships: Ships, why: &str| (ships, why.to_string(), None);
     if development_tool_config(path) {
         return if lower.contains(".cargo/") {
-            none(Ships::Development, "cargo's own configuration (`cargo run`, `cargo test`)")
+            none(
+                Ships::Development,
+                "cargo's own configuration (`cargo run`, `cargo test`)",
+            )
         } else {
             none(Ships::Ci, "a CI workflow")
         };
@@ -256,9 +305,10 @@ fn decide_inner(
     }
     match s.origin {
         Origin::Compose => {
-            let c = ev.composes.iter().find(|(_, _, _, e)| {
-                matches!(e, Evidence::Compose { file, .. } if file == path)
-            });
+            let c = ev
+                .composes
+                .iter()
+                .find(|(_, _, _, e)| matches!(e, Evidence::Compose { file, .. } if file == path));
             match c.and_then(|(_, _, dev, _)| *dev) {
                 Some(reason) => (
                     Ships::Development,
@@ -325,7 +375,11 @@ fn related(e: &Evidence, message: &str) -> Option<Related> {
     })
 }
 
-fn config_file(path: &str, ev: &EvidenceIndex<'_>, index: &RepoIndex) -> (Ships, String, Option<Related>) {
+fn config_file(
+    path: &str,
+    ev: &EvidenceIndex<'_>,
+    index: &RepoIndex,
+) -> (Ships, String, Option<Related>) {
     let lower = path.to_ascii_lowercase();
     if lower.contains("src/main/resources/") {
         return (
@@ -378,11 +432,7 @@ fn config_file(path: &str, ev: &EvidenceIndex<'_>, index: &RepoIndex) -> (Ships,
         .split(['.', '-', '_'])
         .any(|w| matches!(w, "production" | "prod"))
     {
-        return (
-            Ships::Deploy,
-            "production configuration".to_string(),
-            None,
-        );
+        return (Ships::Deploy, "production configuration".to_string(), None);
     }
     (Ships::Unknown, "a configuration file".to_string(), None)
 }
@@ -404,7 +454,9 @@ mod tests {
     fn paths() {
         assert!(test_path("server/tests/packaged-configs/1.8.1"));
         assert!(test_path("config/test.toml"));
-        assert!(development_path("crates/libs/lib-core/src/_dev_utils/dev_db.rs"));
+        assert!(development_path(
+            "crates/libs/lib-core/src/_dev_utils/dev_db.rs"
+        ));
         assert!(development_path("configuration/development.yml"));
         assert!(!development_path("configuration/base.yml"));
         assert!(example_path("kanidm/examples/radius.toml"));

@@ -69,6 +69,30 @@ pub struct StrLit {
     /// Whether the literal is only compared against: a `match`/`if let` pattern or an operand
     /// of `==`/`!=`.
     pub compared: bool,
+    /// The setting the literal is the default of: the variable of the environment lookup
+    /// (`JWT_SECRET` in `env::var("JWT_SECRET").unwrap_or("..")`), a command-line argument's
+    /// `env` name or else `--<long>`, the key of `set_default("database.url", "..")`, the field a
+    /// `#[serde(default = "..")]` function or an `impl Default` fills. `None` when unknown.
+    pub setting_key: Option<String>,
+    /// What kind of default the literal is; set exactly when `env_fallback` is. Nested defaults
+    /// take the innermost: an env fallback inside `impl Default` is an `EnvFallback`.
+    pub default_kind: Option<DefaultKind>,
+}
+
+/// Where a literal default comes from (see [`StrLit::default_kind`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefaultKind {
+    /// The fallback of an environment or configuration lookup (`unwrap_or`, `match`, `if let`,
+    /// `let else`), or a `const` used only as such a fallback.
+    EnvFallback,
+    /// A command-line parser's `default_value` (attribute or builder).
+    CliDefault,
+    /// The value of `set_default(key, value)`.
+    ConfigSetDefault,
+    /// The body of a function named by `#[serde(default = "..")]`.
+    SerdeDefault,
+    /// A field set in `impl Default` of a settings type.
+    ImplDefault,
 }
 
 /// A call expression.
@@ -617,8 +641,11 @@ struct Extractor {
     /// Literals bound to a `let` variable.
     let_bindings: HashSet<usize>,
     fallback_depth: usize,
-    /// Names referenced inside fallback arguments (consts used as defaults).
-    fallback_names: HashSet<String>,
+    /// The defaults being visited, innermost last: the setting's key and the kind of default.
+    defaults: Vec<(Option<String>, DefaultKind)>,
+    /// Names referenced inside fallback arguments (consts used as defaults), with the setting
+    /// key of the lookup they are the fallback of (`None` when unknown or when several differ).
+    fallback_names: HashMap<String, Option<String>>,
     /// Names referenced outside fallbacks.
     direct_names: HashSet<String>,
     /// Literal start offset → index of the call it is a direct argument of.
@@ -631,8 +658,11 @@ struct Extractor {
     fn_stack: Vec<String>,
     /// The enclosing function of each literal in `lits`.
     lit_fn: Vec<Option<String>>,
-    /// Functions named by `#[serde(default = "..")]`: their literals are config defaults.
-    serde_default_fns: HashSet<String>,
+    /// Functions named by `#[serde(default = "..")]`: their literals are config defaults of the
+    /// field that names them (`None` when several fields do).
+    serde_default_fns: HashMap<String, Option<String>>,
+    /// Literals that are the value of a struct field expression (`Self { url: ".." }`).
+    field_bindings: HashSet<usize>,
     /// Depth of `impl Default for <a config type>` blocks.
     config_default_depth: usize,
     /// Depth of configuration defaults being visited (a subset of `fallback_depth`).
@@ -651,14 +681,16 @@ impl Extractor {
             item_bindings: HashSet::new(),
             let_bindings: HashSet::new(),
             fallback_depth: 0,
-            fallback_names: HashSet::new(),
+            defaults: Vec::new(),
+            fallback_names: HashMap::new(),
             direct_names: HashSet::new(),
             lit_call: HashMap::new(),
             compared: HashSet::new(),
             pat_depth: 0,
             fn_stack: Vec::new(),
             lit_fn: Vec::new(),
-            serde_default_fns: HashSet::new(),
+            serde_default_fns: HashMap::new(),
+            field_bindings: HashSet::new(),
             config_default_depth: 0,
             config_depth: 0,
         }
@@ -679,18 +711,25 @@ impl Extractor {
             // A const or variable used only as a fallback is a default, not a hardcoded value.
             let start = lit.span.start;
             let is_var = self.item_bindings.contains(&start) || self.let_bindings.contains(&start);
-            if is_var
-                && lit.binding.as_ref().is_some_and(|b| {
-                    self.fallback_names.contains(b) && !self.direct_names.contains(b)
-                })
-            {
-                lit.env_fallback = true;
+            let fallback_only = lit
+                .binding
+                .as_ref()
+                .filter(|b| is_var && !self.direct_names.contains(*b))
+                .and_then(|b| self.fallback_names.get(b));
+            if let Some(key) = fallback_only {
+                if !lit.env_fallback {
+                    lit.env_fallback = true;
+                    lit.default_kind = Some(DefaultKind::EnvFallback);
+                    lit.setting_key = key.clone();
+                }
             }
             // `#[serde(default = "default_url")] fn default_url() -> String { ".." }`.
-            if func
-                .as_ref()
-                .is_some_and(|f| self.serde_default_fns.contains(f))
-            {
+            if let Some(field) = func.as_ref().and_then(|f| self.serde_default_fns.get(f)) {
+                // An env fallback inside the function is the innermost default.
+                if lit.default_kind.is_none() {
+                    lit.default_kind = Some(DefaultKind::SerdeDefault);
+                    lit.setting_key = field.clone();
+                }
                 lit.env_fallback = true;
                 lit.config_default = true;
             }
@@ -746,6 +785,29 @@ impl Extractor {
         }
     }
 
+    /// The name an environment lookup reads, written as a literal: `X` in `env::var("X")`,
+    /// `option_env!("X")`, `config.get_string("x")`, through the methods called on the result.
+    fn lookup_key(&self, expr: &Expr) -> Option<String> {
+        match expr {
+            Expr::Call(c) if self.is_env_lookup(expr) => c.args.first().and_then(lit_str),
+            Expr::MethodCall(m) => match m.method.to_string().as_str() {
+                "get_string" | "get_int" | "get_str" => m.args.first().and_then(lit_str),
+                _ => self.lookup_key(&m.receiver),
+            },
+            Expr::Macro(m) if self.is_env_lookup(expr) => {
+                match parse_macro_body(m.mac.tokens.clone()) {
+                    MacroBody::Exprs(args) => args.first().and_then(lit_str),
+                    _ => None,
+                }
+            }
+            Expr::Try(t) => self.lookup_key(&t.expr),
+            Expr::Paren(p) => self.lookup_key(&p.expr),
+            Expr::Await(a) => self.lookup_key(&a.base),
+            Expr::Reference(r) => self.lookup_key(&r.expr),
+            _ => None,
+        }
+    }
+
     /// Whether a condition holds when an environment lookup failed: `env::var("X").is_err()`,
     /// `!env::var("X").is_ok()`, `if let Err(_) = env::var("X")`.
     fn is_lookup_failure(&self, cond: &Expr) -> bool {
@@ -777,17 +839,31 @@ impl Extractor {
         }
     }
 
-    /// Visits `e` as the fallback of a lookup.
-    fn visit_fallback(&mut self, e: &Expr) {
+    /// Enters a default of the setting `key`; every literal visited until [`Self::leave_default`]
+    /// is a fallback.
+    fn enter_default(&mut self, key: Option<String>, kind: DefaultKind) {
         self.fallback_depth += 1;
-        self.visit_expr(e);
-        self.fallback_depth -= 1;
+        self.defaults.push((key, kind));
     }
 
-    /// Visits `e` as a configuration default.
-    fn visit_config_default(&mut self, e: &Expr) {
+    fn leave_default(&mut self) {
+        self.fallback_depth -= 1;
+        self.defaults.pop();
+    }
+
+    /// Visits `e` as the fallback of the lookup of `key`.
+    fn visit_fallback(&mut self, e: &Expr, key: Option<String>) {
+        self.enter_default(key, DefaultKind::EnvFallback);
+        self.visit_expr(e);
+        self.leave_default();
+    }
+
+    /// Visits `e` as a configuration default of `key`.
+    fn visit_config_default(&mut self, e: &Expr, key: Option<String>, kind: DefaultKind) {
         self.config_depth += 1;
-        self.visit_fallback(e);
+        self.enter_default(key, kind);
+        self.visit_expr(e);
+        self.leave_default();
         self.config_depth -= 1;
     }
 
@@ -844,6 +920,7 @@ impl Extractor {
     /// (`#[arg(long, env = "DATABASE_URL", default_value = "postgres://localhost/app")]`) and the
     /// functions named by `#[serde(default = "..")]`.
     fn visit_field_attrs(&mut self, attrs: &[syn::Attribute], field: Option<&str>) {
+        let mut parsed = Vec::new();
         for a in attrs {
             let Some(last) = a.path().segments.last().map(|s| s.ident.to_string()) else {
                 continue;
@@ -852,30 +929,100 @@ impl Extractor {
                 continue;
             };
             let parser = Punctuated::<syn::Meta, Token![,]>::parse_terminated;
-            let Ok(metas) = list.parse_args_with(parser) else {
-                continue;
-            };
-            for m in &metas {
+            if let Ok(metas) = list.parse_args_with(parser) {
+                parsed.push((last, metas));
+            }
+        }
+        // The argument's name may sit in another attribute than its default
+        // (`#[arg(long)] #[arg(default_value = "..")]`).
+        let arg_metas = parsed
+            .iter()
+            .filter(|(last, _)| ARG_ATTRS.contains(&last.as_str()))
+            .flat_map(|(_, metas)| metas);
+        let key = field.and_then(|f| cli_arg_key(arg_metas, f));
+        for (last, metas) in &parsed {
+            for m in metas {
                 let syn::Meta::NameValue(nv) = m else {
                     continue;
                 };
-                let key = nv.path.segments.last().map(|s| s.ident.to_string());
-                let key = key.as_deref().unwrap_or("");
-                if last == "serde" && key == "default" {
+                let name = nv.path.segments.last().map(|s| s.ident.to_string());
+                let name = name.as_deref().unwrap_or("");
+                if last == "serde" && name == "default" {
                     if let Some(s) = value_lits(&nv.value).first() {
                         let f = s.value();
                         let f = f.rsplit("::").next().unwrap_or(&f).to_string();
-                        self.serde_default_fns.insert(f);
+                        let field = field.map(str::to_string);
+                        self.serde_default_fns
+                            .entry(f)
+                            .and_modify(|k| {
+                                if *k != field {
+                                    *k = None;
+                                }
+                            })
+                            .or_insert(field);
                     }
-                } else if ARG_ATTRS.contains(&last.as_str()) && key.starts_with("default") {
+                } else if ARG_ATTRS.contains(&last.as_str()) && name.starts_with("default") {
                     if let Some(name) = field {
                         self.bind(&nv.value, name, false);
                     }
-                    self.visit_config_default(&nv.value);
+                    self.visit_config_default(&nv.value, key.clone(), DefaultKind::CliDefault);
                 }
             }
         }
     }
+
+    /// The key of the environment lookup a failed-lookup condition tests
+    /// (`env::var("X").is_err()`, `!env::var("X").is_ok()`, `if let Err(_) = env::var("X")`).
+    fn failed_lookup_key(&self, cond: &Expr) -> Option<String> {
+        match cond {
+            Expr::Unary(u) => self.failed_lookup_key(&u.expr),
+            Expr::Paren(p) => self.failed_lookup_key(&p.expr),
+            Expr::Let(l) => self.lookup_key(&l.expr),
+            e => self.lookup_key(e),
+        }
+    }
+}
+
+/// The setting a command-line argument's attributes name: `env = "X"` (or a bare `env`, the
+/// field's name in upper case, as clap derives it), else `--<long>`: `long = "x"`, or a bare
+/// `long` (argh: `option`) for the field's name in kebab case.
+fn cli_arg_key<'m>(metas: impl Iterator<Item = &'m syn::Meta>, field: &str) -> Option<String> {
+    let field = field.trim_start_matches("r#");
+    let (mut env, mut long) = (None, None);
+    for m in metas {
+        match m {
+            syn::Meta::Path(p) if p.is_ident("env") => {
+                env = env.or_else(|| Some(field.to_ascii_uppercase()));
+            }
+            syn::Meta::Path(p) if p.is_ident("long") || p.is_ident("option") => {
+                long = long.or_else(|| Some(field.replace('_', "-")));
+            }
+            syn::Meta::NameValue(nv) if nv.path.is_ident("env") => {
+                env = value_lits(&nv.value).first().map(|s| s.value());
+            }
+            syn::Meta::NameValue(nv) if nv.path.is_ident("long") => {
+                long = value_lits(&nv.value).first().map(|s| s.value());
+            }
+            _ => {}
+        }
+    }
+    env.or_else(|| long.map(|l| format!("--{l}")))
+}
+
+/// The setting a builder's `.default_value(..)` belongs to, read from the methods called before
+/// it: `.env("X")`, else `.long("x")` as `--x` (clap's `Arg::new("x").long("x").env("X")`).
+fn builder_arg_key(receiver: &Expr) -> Option<String> {
+    let (mut env, mut long) = (None, None);
+    let mut e = receiver;
+    while let Expr::MethodCall(m) = e {
+        match m.method.to_string().as_str() {
+            "env" => env = m.args.first().and_then(lit_str),
+            "long" => long = m.args.first().and_then(lit_str),
+            _ => {}
+        }
+        e = &m.receiver;
+    }
+    env.or_else(|| long.map(|l| format!("--{l}")))
 }
 
 /// The `static` items declared by a `lazy_static!` or `thread_local!` invocation, parsed as
@@ -1106,12 +1253,13 @@ impl<'ast> Visit<'ast> for Extractor {
             // `impl Default for Settings { fn default() .. }`: every literal is a config default.
             let default = self.config_default_depth > 0 && f.sig.ident == "default";
             if default {
-                self.fallback_depth += 1;
+                // The key is each literal's field, read when the literal is visited.
+                self.enter_default(None, DefaultKind::ImplDefault);
                 self.config_depth += 1;
             }
             visit::visit_impl_item(self, i);
             if default {
-                self.fallback_depth -= 1;
+                self.leave_default();
                 self.config_depth -= 1;
             }
             self.fn_stack.pop();
@@ -1153,7 +1301,7 @@ impl<'ast> Visit<'ast> for Extractor {
                         if self.is_env_lookup(&init.expr) {
                             self.visit_pat(&l.pat);
                             self.visit_expr(&init.expr);
-                            self.visit_fallback(diverge);
+                            self.visit_fallback(diverge, self.lookup_key(&init.expr));
                             return;
                         }
                     }
@@ -1173,6 +1321,9 @@ impl<'ast> Visit<'ast> for Extractor {
     fn visit_field_value(&mut self, f: &'ast syn::FieldValue) {
         if let Some(name) = member_name(&f.member) {
             self.bind(&f.expr, &name, false);
+            for lit in value_lits(&f.expr) {
+                self.field_bindings.insert(byte_range(lit.span()).start);
+            }
         }
         visit::visit_field_value(self, f);
     }
@@ -1205,12 +1356,13 @@ impl<'ast> Visit<'ast> for Extractor {
             return visit::visit_expr_match(self, m);
         }
         self.visit_expr(&m.expr);
+        let key = self.lookup_key(&m.expr);
         for arm in &m.arms {
             self.visit_pat(&arm.pat);
             if is_success_pat(&arm.pat) {
                 self.visit_expr(&arm.body);
             } else {
-                self.visit_fallback(&arm.body);
+                self.visit_fallback(&arm.body, key.clone());
             }
         }
     }
@@ -1220,9 +1372,9 @@ impl<'ast> Visit<'ast> for Extractor {
         // fallback.
         if self.is_lookup_failure(&i.cond) {
             self.visit_expr(&i.cond);
-            self.fallback_depth += 1;
+            self.enter_default(self.failed_lookup_key(&i.cond), DefaultKind::EnvFallback);
             self.visit_block(&i.then_branch);
-            self.fallback_depth -= 1;
+            self.leave_default();
             if let Some((_, e)) = &i.else_branch {
                 self.visit_expr(e);
             }
@@ -1238,7 +1390,11 @@ impl<'ast> Visit<'ast> for Extractor {
         };
         self.visit_expr(&i.cond);
         self.visit_block(&i.then_branch);
-        self.visit_fallback(else_branch);
+        let key = match &*i.cond {
+            Expr::Let(l) => self.lookup_key(&l.expr),
+            _ => None,
+        };
+        self.visit_fallback(else_branch, key);
     }
 
     fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
@@ -1263,7 +1419,15 @@ impl<'ast> Visit<'ast> for Extractor {
         if let Some(last) = p.path.segments.last() {
             let name = last.ident.to_string();
             if self.fallback_depth > 0 {
-                self.fallback_names.insert(name);
+                let key = self.defaults.last().and_then(|(k, _)| k.clone());
+                self.fallback_names
+                    .entry(name)
+                    .and_modify(|k| {
+                        if *k != key {
+                            *k = None;
+                        }
+                    })
+                    .or_insert(key);
             } else {
                 self.direct_names.insert(name);
             }
@@ -1328,13 +1492,22 @@ impl<'ast> Visit<'ast> for Extractor {
         }
         let fallback = FALLBACK_METHODS.contains(&name.as_str()) && self.is_env_lookup(&m.receiver);
         let config_default = DEFAULT_METHODS.contains(&name.as_str());
+        let set_default = name == "set_default";
+        let (key, kind) = if set_default {
+            let key = m.args.first().and_then(lit_str);
+            (key, DefaultKind::ConfigSetDefault)
+        } else if config_default {
+            (builder_arg_key(&m.receiver), DefaultKind::CliDefault)
+        } else {
+            (self.lookup_key(&m.receiver), DefaultKind::EnvFallback)
+        };
         self.visit_expr(&m.receiver);
         for (i, a) in m.args.iter().enumerate() {
-            if config_default && !(name == "set_default" && i == 0) {
+            if config_default && !(set_default && i == 0) {
                 // `set_default("key", value)`: only the value is a default.
-                self.visit_config_default(a);
+                self.visit_config_default(a, key.clone(), kind);
             } else if fallback {
-                self.visit_fallback(a);
+                self.visit_fallback(a, key.clone());
             } else {
                 self.visit_expr(a);
             }
@@ -1347,6 +1520,17 @@ impl<'ast> Visit<'ast> for Extractor {
             return;
         }
         let binding = self.bindings.get(&span.start).cloned();
+        let (setting_key, default_kind) = match self.defaults.last() {
+            // `impl Default`: the field the literal fills.
+            Some((_, DefaultKind::ImplDefault)) => (
+                binding
+                    .clone()
+                    .filter(|_| self.field_bindings.contains(&span.start)),
+                Some(DefaultKind::ImplDefault),
+            ),
+            Some((key, kind)) => (key.clone(), Some(*kind)),
+            None => (None, None),
+        };
         self.lits.push(StrLit {
             value: s.value(),
             binding_is_item: self.item_bindings.contains(&span.start),
@@ -1355,6 +1539,8 @@ impl<'ast> Visit<'ast> for Extractor {
             config_default: self.config_depth > 0,
             call: self.lit_call.get(&span.start).copied(),
             compared: self.pat_depth > 0 || self.compared.contains(&span.start),
+            setting_key,
+            default_kind,
             span,
         });
         self.lit_fn.push(self.fn_stack.last().cloned());
@@ -1521,6 +1707,108 @@ impl Default for Handler { fn default() -> Self { Self { url: "postgres://handle
         assert_eq!(fb("postgres://serde"), Some(true));
         assert_eq!(fb("postgres://settings"), Some(true));
         assert_eq!(fb("postgres://handler"), Some(false));
+    }
+
+    #[test]
+    fn setting_keys_and_default_kinds() {
+        let f = parse(
+            r#"const FALLBACK: &str = "const-lit";
+const SHARED: &str = "shared-lit";
+fn main() {
+    let a = env::var("JWT_SECRET").unwrap_or("a-lit".into());
+    let b = std::env::var("B_KEY").unwrap_or_else(|_| "b-lit".into());
+    let c = std::env::var("C_KEY").ok().unwrap_or(String::from("c-lit"));
+    let d = dotenvy::var("D_KEY").map_or_else(|_| "d-lit".to_string(), |v| v);
+    let e = option_env!("E_KEY").unwrap_or("e-lit");
+    let f = match env::var("F_KEY") { Ok(v) => v, Err(_) => "f-lit".into() };
+    let g = if let Ok(v) = env::var("G_KEY") { v } else { "g-lit".into() };
+    let Ok(h) = env::var("H_KEY") else { panic!("{}", "h-lit") };
+    if env::var("I_KEY").is_err() { env::set_var("I_KEY", "i-lit"); }
+    let j = config.get_string("j.key").unwrap_or("j-lit".into());
+    let k = env::var("K_KEY").unwrap_or(FALLBACK.to_string());
+    let l = env::args().nth(1).unwrap_or_else(|| "l-lit".into());
+    let o = env::var("O_KEY").unwrap_or_else(|_| env::var("P_KEY").unwrap_or("p-lit".into()));
+    let s1 = env::var("S1").unwrap_or(SHARED.into());
+    let s2 = env::var("S2").unwrap_or(SHARED.into());
+    settings.set_default("database.url", "set-lit");
+    let m = Arg::new("port").long("port").env("PORT").default_value("m-lit");
+    let n = Arg::new("host").long("host").default_value("n-lit");
+    let plain = "plain-lit";
+}
+#[derive(clap::Parser)]
+struct Args {
+    #[arg(long, env = "DATABASE_URL", default_value = "clap-env")]
+    database_url: String,
+    #[arg(long, default_value = "clap-long")]
+    listen_addr: String,
+    #[clap(long = "db")]
+    #[clap(default_value = "clap-named")]
+    db_path: String,
+    #[arg(env, default_value = "clap-bare-env")]
+    redis_url: String,
+    #[structopt(short, default_value = "clap-positional")]
+    mode: String,
+}
+#[derive(serde::Deserialize)]
+struct Settings {
+    #[serde(default = "default_url")]
+    url: String,
+    #[serde(default = "Self::default_secret")]
+    jwt_secret: String,
+}
+fn default_url() -> String { "serde-lit".into() }
+impl Settings { fn default_secret() -> String { "serde-self-lit".into() } }
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            jwt_secret: "impl-lit".into(),
+            inner: Inner { host: String::from("impl-nested") },
+            token: env::var("TOKEN").unwrap_or("impl-env".into()),
+        }
+    }
+}"#,
+        );
+        use DefaultKind::*;
+        let by = |v: &str| {
+            let l = f.lits.iter().find(|l| l.value == v).expect(v);
+            assert_eq!(l.env_fallback, l.default_kind.is_some(), "{v}");
+            (l.setting_key.as_deref(), l.default_kind)
+        };
+        let cases = [
+            ("a-lit", Some("JWT_SECRET"), Some(EnvFallback)),
+            ("b-lit", Some("B_KEY"), Some(EnvFallback)),
+            ("c-lit", Some("C_KEY"), Some(EnvFallback)),
+            ("d-lit", Some("D_KEY"), Some(EnvFallback)),
+            ("e-lit", Some("E_KEY"), Some(EnvFallback)),
+            ("f-lit", Some("F_KEY"), Some(EnvFallback)),
+            ("g-lit", Some("G_KEY"), Some(EnvFallback)),
+            ("h-lit", Some("H_KEY"), Some(EnvFallback)),
+            ("i-lit", Some("I_KEY"), Some(EnvFallback)),
+            ("j-lit", Some("j.key"), Some(EnvFallback)),
+            ("const-lit", Some("K_KEY"), Some(EnvFallback)),
+            ("l-lit", None, Some(EnvFallback)),
+            ("p-lit", Some("P_KEY"), Some(EnvFallback)),
+            ("shared-lit", None, Some(EnvFallback)),
+            ("set-lit", Some("database.url"), Some(ConfigSetDefault)),
+            ("database.url", None, None),
+            ("m-lit", Some("PORT"), Some(CliDefault)),
+            ("n-lit", Some("--host"), Some(CliDefault)),
+            ("clap-env", Some("DATABASE_URL"), Some(CliDefault)),
+            ("clap-long", Some("--listen-addr"), Some(CliDefault)),
+            ("clap-named", Some("--db"), Some(CliDefault)),
+            ("clap-bare-env", Some("REDIS_URL"), Some(CliDefault)),
+            ("clap-positional", None, Some(CliDefault)),
+            ("serde-lit", Some("url"), Some(SerdeDefault)),
+            ("serde-self-lit", Some("jwt_secret"), Some(SerdeDefault)),
+            ("impl-lit", Some("jwt_secret"), Some(ImplDefault)),
+            ("impl-nested", Some("host"), Some(ImplDefault)),
+            ("impl-env", Some("TOKEN"), Some(EnvFallback)),
+            ("plain-lit", None, None),
+            ("JWT_SECRET", None, None),
+        ];
+        for (v, key, kind) in cases {
+            assert_eq!(by(v), (key, kind), "{v}");
+        }
     }
 
     #[test]

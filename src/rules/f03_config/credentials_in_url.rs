@@ -1,11 +1,11 @@
 //! TC0302: a URL with a password in its userinfo.
 
 use crate::rule::prelude::*;
-use crate::settings;
 use crate::rules::common::{
     find_urls, is_doc_comment, is_doc_path, is_generated, is_template, is_test_file,
 };
 use crate::rules::f03_config::hardcoded_secret::{decoded_values, secret_data};
+use crate::settings;
 
 declare_rule! {
     /// ## What it does
@@ -158,11 +158,9 @@ impl Rule for CredentialsInUrl {
         {
             return;
         }
-        // A development or test compose stack, by its name or header comment (the service-level
-        // signals need the parsed file, which this text check does not have).
-        if crate::source::compose::is_compose_path(&file.path)
-            && crate::source::compose::development_only(&file.path, &file.text, &[]).is_some()
-        {
+        // Compose files are read as settings (`check_repo`), where it is known whether the stack
+        // is for development.
+        if crate::source::compose::is_compose_path(&file.path) {
             return;
         }
         for url in find_urls(&file.text) {
@@ -177,16 +175,23 @@ impl Rule for CredentialsInUrl {
 /// report: a weak password (`postgres:postgres`, `root:pass`) in a value that reaches a running
 /// app, and any password in a Rust default that a service runs.
 fn setting_violation(s: &settings::Setting) -> Option<Violation> {
-    if !s.ships.reaches_app() {
+    if s.ships.kept_out() || (s.origin.is_rust() && !s.ships.reaches_app()) {
         return None;
     }
     let url = find_urls(&s.value).into_iter().find(|u| {
         u.password.is_some_and(|p| {
-            !p.is_empty() && !p.starts_with('$') && !p.starts_with('%') && !p.contains(['{', '<', '['])
+            !p.is_empty()
+                && !p.starts_with('$')
+                && !p.starts_with('%')
+                && !p.contains(['{', '<', '['])
         })
     })?;
     let strong = url.has_credential();
-    if strong && !s.origin.is_rust() {
+    // The text scan reports strong passwords in every file but compose files.
+    if strong && !(s.origin.is_rust() || s.origin == settings::Origin::Compose) {
+        return None;
+    }
+    if !strong && !s.ships.reaches_app() {
         return None;
     }
     let message = if strong {

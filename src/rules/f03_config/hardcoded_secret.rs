@@ -3,17 +3,21 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
+use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Expr, Lit};
 
 use crate::rule::prelude::*;
 use crate::rules::common::{
-    self, find_tokens, is_doc_comment, is_doc_path, is_generated,
-    is_template, is_test_file, is_translation_path, named_secret, words, SecretName,
+    self, find_tokens, is_doc_comment, is_doc_path, is_generated, is_template, is_test_file,
+    is_translation_path, named_secret, words, SecretName,
 };
-use crate::source::prefilter::Tok;
-use crate::source::rust::{byte_range, VALUE_WRAPPERS};
 use crate::settings;
+use crate::source::prefilter::Tok;
+use crate::source::rust::{
+    byte_range, method_call_range, parse_macro_body, static_macro_items, Call, MacroBody,
+    VALUE_WRAPPERS,
+};
 use crate::source::structured::Node;
 
 declare_rule! {
@@ -33,6 +37,20 @@ declare_rule! {
     ///   secret-named function (`EncodingKey::from_secret(b"..")`), and byte strings bound to a
     ///   secret-named `const`, `static` or `let`; provider tokens also in comments and macro
     ///   bodies;
+    /// - keys in Rust, whatever their value (a weak one, such as `"secret"` or the variable's own
+    ///   name, is reported as a default key every deployment shares): a string or byte-string
+    ///   literal, a byte array (`[0u8; 32]`, `&[1, 2, ..]`), a repeated literal (`"k".repeat(32)`)
+    ///   or a `concat!` of literals passed to a key constructor (`EncodingKey::from_secret`,
+    ///   `DecodingKey::from_secret`, cookie `Key::from(b"..")` and `Key::derive_from`,
+    ///   `Hmac::<Sha256>::new_from_slice`, `Keys::new`) or in the key position of a signing call
+    ///   that names a key in its path, receiver or argument types (`jsonwebtoken::encode(&header,
+    ///   &claims, key)`, `decode(token, key, &validation)`, `ring::hmac::sign(key, ..)`,
+    ///   `.sign_with_key(key)`, `.passphrase(..)` of a key builder); a `const`, `static` or
+    ///   immutable `let` holding such a value that reaches one of these calls in the same file
+    ///   (`const SECRET: &str = "secret"` passed to `encode`, `let secret =
+    ///   "JWT_SECRET".to_string()` passed to `Keys::new`, also through `let key = SECRET;`); and
+    ///   a secret-named `const`, `static` or immutable `let` spelled as a byte array, a repeated
+    ///   literal or a `concat!`, without any call;
     /// - in TOML/YAML/JSON configuration, compose `environment:` (map or `KEY=value` list),
     ///   Kubernetes/ECS `env: [{name, value}]` lists, and Kubernetes `Secret` objects: their
     ///   `stringData:` values as written, their `data:` values after base64 decoding (base64 is
@@ -45,13 +63,19 @@ declare_rule! {
     /// manager reference (`vault:..`, `arn:..`) or an encrypted value (`ENC[..]`), file paths
     /// (`password_file = "/run/secrets/db"`, `private_key = "certs/server.key"`), values that are
     /// names rather than secrets (`const PROXY_PASSWORD: &str = "proxyPassword"`, `access_token`,
-    /// `sessionId`) or labels spelled from the name's own words and a version
+    /// `sessionId`; in Rust, unless the binding reaches a key constructor or signing call) or
+    /// labels spelled from the name's own words and a version
     /// (`KANIDM_HMAC_KEY = "kanidm-hmac-key-v2"`), names whose last word before a version is
     /// not the value (`TOKEN_PREFIX_V1`), the documented default password of a local service container (`postgres`,
     /// `minioadmin`), names of documented fakes (`TEST_PASSWORD`, `example_token`), Kubernetes
     /// `secretKeyRef`/`configMapKeyRef` and `$(VAR)` references, SealedSecret `encryptedData`,
     /// a Dockerfile `ARG` without a default, a literal used as the fallback or default of an environment or configuration
-    /// lookup (`env::var("X").unwrap_or("..")`, `impl Default for Config`), doc comments, test
+    /// lookup (`env::var("X").unwrap_or("..")`, `impl Default for Config`), even when it then
+    /// reaches a key constructor (settings defaults are judged apart), calls that are not keys
+    /// (`base64::encode("..")`, `hex::encode`, `Key::from("http.method")`: a cookie key is bytes),
+    /// the message of `signing_key.sign(b"..")` or the tag of `mac.verify_slice(..)`, buffers
+    /// filled at run time (`let mut key = [0u8; 32]`), masks (`"*".repeat(n)`), bindings named as
+    /// documented fakes (`let test_key = b".."`), doc comments, test
     /// and example code (`#[cfg(test)]`, `#[cfg(all(feature = "x", test))]`, `tests.rs`,
     /// `foo_test.go`), templates committed with example values (`.env.example`, `.env.sample`,
     /// `config.example.toml`), development and test settings that no deployed app reads (the
@@ -146,6 +170,16 @@ const TRIGGERS: &[&str] = &[
     "bearer",
     "hmac",
     "jwt",
+    // Key constructors and signing calls whose file may hold no other trigger.
+    "derive_from",
+    "new_from_slice",
+    "new_varkey",
+    "Key::from",
+    "Key::try_from",
+    "Keys::new",
+    "jsonwebtoken",
+    "sign_with_key",
+    "verify_with_key",
     // `secret_name` also takes `key` after `api`, `private`, `signing`, `access`, `encryption`,
     // `auth` or `master` as two words (`authKey`, `MASTER KEY`, `auth.key`). Each such name must
     // hold a trigger; `key` alone would send nearly every file to `rust_wants` (+12% time).
@@ -217,6 +251,621 @@ fn token(kind: &str, span: Range<usize>, cx: &mut RuleCtx<'_>) {
             .help("revoke this token, then read it from the environment or a secret store")
             .secret(),
     );
+}
+
+/// Calls whose argument holds a key (checked in [`key_arg`]), and the names that send a file to
+/// the parse for them.
+const KEY_SINK_MARKERS: &[&str] = &[
+    "from_secret",
+    "from_base64_secret",
+    "Key::from",
+    "Key::try_from",
+    "derive_from",
+    "new_from_slice",
+    "new_varkey",
+    "Keys::new",
+    "jsonwebtoken",
+    "jwt::",
+    "hmac::",
+    "sign_with_key",
+    "verify_with_key",
+    "passphrase",
+];
+
+/// The last path segments and method names [`key_arg`] can accept.
+const KEY_SINK_NAMES: &[&str] = &[
+    "from_secret",
+    "from_base64_secret",
+    "from",
+    "try_from",
+    "derive_from",
+    "new_from_slice",
+    "new_varkey",
+    "new",
+    "encode",
+    "decode",
+    "sign",
+    "verify",
+    "sign_with_key",
+    "verify_with_key",
+];
+
+/// Zero-argument methods a key passes through on its way to a constructor.
+const KEY_CONVERSIONS: &[&str] = &[
+    "as_bytes",
+    "into_bytes",
+    "as_ref",
+    "as_slice",
+    "as_str",
+    "to_vec",
+    "to_string",
+    "to_owned",
+    "into",
+    "clone",
+    "borrow",
+];
+
+/// A weak key (a pattern, a word, a name): `subject` is "in `SECRET`" or "passed to `Key::from`".
+fn weak_key(subject: &str, span: Range<usize>, cx: &mut RuleCtx<'_>) {
+    cx.report(
+        Violation::new(
+            span,
+            format!("weak default key {subject}: every deployment shares it"),
+        )
+        .label("key written into the repository")
+        .help(
+            "read the key from an environment variable or a secret store, and rotate what it signed",
+        )
+        .secret(),
+    );
+}
+
+/// Key material written in source: a string or byte-string literal, a byte array, a repeated
+/// literal or a `concat!` of literals.
+#[derive(Clone, Debug)]
+struct Material {
+    /// The text, or an array's bytes in hex.
+    value: String,
+    span: Range<usize>,
+    /// A byte string or array, or text turned into bytes (`.as_bytes()`).
+    bytes: bool,
+    /// Spelled as a pattern rather than chosen: `[0u8; 32]`, `"ab".repeat(16)`.
+    pattern: bool,
+    /// An array of numbers.
+    array: bool,
+    /// Spelled with `concat!`.
+    concat: bool,
+}
+
+impl Material {
+    /// Whether anyone could guess it: a pattern, an array of few distinct bytes, or text that
+    /// does not look like a secret (`"secret"`, `"JWT_SECRET"`).
+    fn weak(&self) -> bool {
+        if self.pattern {
+            return true;
+        }
+        if self.array {
+            let distinct: HashSet<&[u8]> = self.value.as_bytes().chunks(2).collect();
+            return distinct.len() < 8;
+        }
+        !common::looks_secret(SecretName::Key, &self.value)
+    }
+
+    fn len(&self) -> usize {
+        match self.array {
+            true => self.value.len() / 2,
+            false => self.value.len(),
+        }
+    }
+}
+
+/// `expr` without the references, parentheses, conversions and one-argument wrappers a key
+/// passes through, and whether one of them turned text into bytes.
+fn strip_key(mut expr: &Expr) -> (&Expr, bool) {
+    let mut bytes = false;
+    loop {
+        expr = match expr {
+            Expr::Reference(r) => &r.expr,
+            Expr::Paren(p) => &p.expr,
+            Expr::Group(g) => &g.expr,
+            Expr::Index(i) if matches!(&*i.index, Expr::Range(r) if r.start.is_none() && r.end.is_none()) => {
+                &i.expr
+            }
+            Expr::MethodCall(m) if m.args.is_empty() => {
+                let name = m.method.to_string();
+                if !KEY_CONVERSIONS.contains(&name.as_str()) {
+                    return (expr, bytes);
+                }
+                bytes |= name == "as_bytes" || name == "into_bytes";
+                &m.receiver
+            }
+            Expr::Call(c) if c.args.len() == 1 && is_value_wrapper(&c.func) => &c.args[0],
+            _ => return (expr, bytes),
+        };
+    }
+}
+
+/// `Some(..)`, `Cow::Borrowed(..)`, `String::from(..)`, `Vec::from(..)`: calls whose value is
+/// their argument's (not `Key::from`, a key constructor).
+fn is_value_wrapper(func: &Expr) -> bool {
+    let Expr::Path(p) = func else {
+        return false;
+    };
+    let segs: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    match segs.as_slice() {
+        [.., last] if matches!(last.as_str(), "Some" | "Borrowed" | "Owned") => true,
+        [.., ty, f] => {
+            f == "from" && matches!(ty.as_str(), "String" | "Vec" | "Cow" | "Box" | "Arc" | "Rc")
+        }
+        _ => false,
+    }
+}
+
+fn int_lit(e: &Expr) -> Option<u64> {
+    match e {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Int(i), ..
+        }) => i.base10_parse().ok(),
+        Expr::Paren(p) => int_lit(&p.expr),
+        _ => None,
+    }
+}
+
+/// The key material `expr` is, if it is spelled from literals.
+fn key_material(expr: &Expr) -> Option<Material> {
+    let (e, bytes) = strip_key(expr);
+    let plain = |value: String, span: Range<usize>, bytes: bool| Material {
+        value,
+        span,
+        bytes,
+        pattern: false,
+        array: false,
+        concat: false,
+    };
+    match e {
+        Expr::Lit(l) => match &l.lit {
+            Lit::Str(s) => Some(plain(s.value(), byte_range(s.span()), bytes)),
+            Lit::ByteStr(b) => Some(plain(
+                String::from_utf8_lossy(&b.value()).into_owned(),
+                byte_range(b.span()),
+                true,
+            )),
+            _ => None,
+        },
+        // `[0u8; 32]`: the length may be a named constant.
+        Expr::Repeat(r) => {
+            let fill = int_lit(&r.expr).filter(|b| *b <= 0xff)?;
+            let len = int_lit(&r.len).unwrap_or(32).min(1024) as usize;
+            Some(Material {
+                value: format!("{fill:02x}").repeat(len),
+                pattern: true,
+                array: true,
+                ..plain(String::new(), byte_range(r.span()), true)
+            })
+        }
+        Expr::Array(a) if !a.elems.is_empty() => {
+            let bytes: Vec<u64> = a.elems.iter().map(int_lit).collect::<Option<_>>()?;
+            if bytes.iter().any(|b| *b > 0xff) {
+                return None;
+            }
+            Some(Material {
+                value: bytes.iter().map(|b| format!("{b:02x}")).collect(),
+                pattern: bytes.len() > 1 && bytes.iter().all(|b| *b == bytes[0]),
+                array: true,
+                ..plain(String::new(), byte_range(a.span()), true)
+            })
+        }
+        // `"ab".repeat(16)`, with a literal count: a count read at run time is a mask's length.
+        Expr::MethodCall(m) if m.method == "repeat" && m.args.len() == 1 => {
+            let unit = key_material(&m.receiver).filter(|u| !u.array && !u.concat)?;
+            let n = int_lit(&m.args[0])?.min(1024) as usize;
+            if !unit.value.chars().any(char::is_alphanumeric) {
+                return None;
+            }
+            Some(Material {
+                value: unit.value.repeat(n),
+                span: method_call_range(m),
+                bytes: bytes || unit.bytes,
+                pattern: true,
+                ..unit
+            })
+        }
+        Expr::Macro(m)
+            if m.mac
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "concat") =>
+        {
+            let MacroBody::Exprs(parts) = parse_macro_body(m.mac.tokens.clone()) else {
+                return None;
+            };
+            let mut value = String::new();
+            for p in &parts {
+                match p {
+                    Expr::Lit(l) => match &l.lit {
+                        Lit::Str(s) => value.push_str(&s.value()),
+                        Lit::Int(i) => value.push_str(i.base10_digits()),
+                        Lit::Char(c) => value.push(c.value()),
+                        _ => return None,
+                    },
+                    _ => return None,
+                }
+            }
+            Some(Material {
+                concat: true,
+                ..plain(value, byte_range(m.span()), bytes)
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The variable or constant `expr` is the value of (through the conversions of [`strip_key`]):
+/// `SECRET` in `SECRET.as_ref()`, `secret` in `&secret.as_bytes()[..]`, `Self::KEY`.
+fn value_path(expr: &Expr) -> Option<String> {
+    let (Expr::Path(p), _) = strip_key(expr) else {
+        return None;
+    };
+    let segs = &p.path.segments;
+    match segs.len() {
+        1 if p.qself.is_none() => Some(segs[0].ident.to_string()),
+        2 if segs[0].ident == "Self" => Some(segs[1].ident.to_string()),
+        _ => None,
+    }
+}
+
+/// What a `let`, `const` or `static` holds: key material, another binding, or anything else
+/// (kept so that `let secret = env::var(secret)?` shadows an earlier `let secret = ".."`).
+enum Held {
+    Material(Material),
+    Alias(String),
+    Other,
+}
+
+struct Binding {
+    name: String,
+    /// A `const` or `static` (visible in the whole file) rather than a `let`.
+    item: bool,
+    mutable: bool,
+    start: usize,
+    /// Where a `let` stops being visible: the end of its block.
+    scope_end: usize,
+    held: Held,
+}
+
+/// What an argument of a possible key sink holds.
+struct KeyArg {
+    material: Option<Material>,
+    path: Option<String>,
+    bytes: bool,
+}
+
+/// Bindings to key material, and the arguments of calls [`key_arg`] may accept, by byte range
+/// (the ranges [`crate::source::rust::Call::args`] holds).
+#[derive(Default)]
+struct KeyScan {
+    bindings: Vec<Binding>,
+    args: HashMap<Range<usize>, KeyArg>,
+    /// Ends of the enclosing blocks, innermost last.
+    blocks: Vec<usize>,
+}
+
+impl KeyScan {
+    fn new(ast: &syn::File) -> Self {
+        let mut s = KeyScan::default();
+        s.visit_file(ast);
+        s
+    }
+
+    fn bind(&mut self, name: String, item: bool, mutable: bool, start: usize, expr: &Expr) {
+        let held = match (key_material(expr), value_path(expr)) {
+            (Some(m), _) => Held::Material(m),
+            (None, Some(p)) => Held::Alias(p),
+            (None, None) => Held::Other,
+        };
+        let scope_end = match item {
+            true => usize::MAX,
+            false => self.blocks.last().copied().unwrap_or(usize::MAX),
+        };
+        self.bindings.push(Binding {
+            name,
+            item,
+            mutable,
+            start,
+            scope_end,
+            held,
+        });
+    }
+
+    fn record_args<'e>(&mut self, callee: &str, args: impl Iterator<Item = &'e Expr>) {
+        if !KEY_SINK_NAMES.contains(&callee) && !is_passphrase(callee) {
+            return;
+        }
+        for a in args {
+            let material = key_material(a);
+            let path = value_path(a);
+            if material.is_some() || path.is_some() {
+                let bytes = strip_key(a).1;
+                let arg = KeyArg {
+                    material,
+                    path,
+                    bytes,
+                };
+                self.args.insert(byte_range(a.span()), arg);
+            }
+        }
+    }
+
+    /// The binding with key material that `name`, used at `at`, reaches: the nearest `let` in
+    /// scope, else a `const` or `static`, followed through `let key = SECRET;`.
+    fn resolve(&self, name: &str, at: usize) -> Option<(&Binding, &Material)> {
+        let (mut name, mut at) = (name, at);
+        for _ in 0..4 {
+            let b = self
+                .bindings
+                .iter()
+                .filter(|b| !b.item && b.name == name && b.start < at && at < b.scope_end)
+                .max_by_key(|b| b.start)
+                .or_else(|| self.bindings.iter().find(|b| b.item && b.name == name))?;
+            if b.mutable {
+                return None;
+            }
+            match &b.held {
+                Held::Material(m) => return Some((b, m)),
+                Held::Alias(n) => (name, at) = (n.as_str(), b.start),
+                Held::Other => return None,
+            }
+        }
+        None
+    }
+}
+
+impl<'ast> Visit<'ast> for KeyScan {
+    fn visit_block(&mut self, b: &'ast syn::Block) {
+        self.blocks.push(byte_range(b.brace_token.span.close()).end);
+        visit::visit_block(self, b);
+        self.blocks.pop();
+    }
+
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        let pat = match &l.pat {
+            syn::Pat::Type(t) => &*t.pat,
+            p => p,
+        };
+        if let (syn::Pat::Ident(id), Some(init)) = (pat, &l.init) {
+            let start = byte_range(l.let_token.span).start;
+            let mutable = id.mutability.is_some();
+            self.bind(id.ident.to_string(), false, mutable, start, &init.expr);
+        }
+        visit::visit_local(self, l);
+    }
+
+    fn visit_item_const(&mut self, i: &'ast syn::ItemConst) {
+        let start = byte_range(i.const_token.span).start;
+        self.bind(i.ident.to_string(), true, false, start, &i.expr);
+        visit::visit_item_const(self, i);
+    }
+
+    fn visit_impl_item_const(&mut self, i: &'ast syn::ImplItemConst) {
+        let start = byte_range(i.const_token.span).start;
+        self.bind(i.ident.to_string(), true, false, start, &i.expr);
+        visit::visit_impl_item_const(self, i);
+    }
+
+    fn visit_item_static(&mut self, i: &'ast syn::ItemStatic) {
+        let start = byte_range(i.static_token.span).start;
+        let mutable = matches!(i.mutability, syn::StaticMutability::Mut(_));
+        self.bind(i.ident.to_string(), true, mutable, start, &i.expr);
+        visit::visit_item_static(self, i);
+    }
+
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        if let Expr::Path(p) = &*c.func {
+            if let Some(last) = p.path.segments.last() {
+                self.record_args(&last.ident.to_string(), c.args.iter());
+            }
+        }
+        visit::visit_expr_call(self, c);
+    }
+
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        self.record_args(&m.method.to_string(), m.args.iter());
+        visit::visit_expr_method_call(self, m);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        // The bodies the extractor reads too: `lazy_static!` items, expression and statement
+        // lists (their calls are in `file.calls`).
+        if let Some(items) = static_macro_items(mac) {
+            items.iter().for_each(|i| self.visit_item(i));
+        } else if !mac.path.is_ident("macro_rules") {
+            match parse_macro_body(mac.tokens.clone()) {
+                MacroBody::Exprs(exprs) => exprs.iter().for_each(|e| self.visit_expr(e)),
+                MacroBody::Stmts(stmts) => stmts.iter().for_each(|s| self.visit_stmt(s)),
+                MacroBody::Tokens(_) => {}
+            }
+        }
+        visit::visit_macro(self, mac);
+    }
+}
+
+/// Whether an identifier names a key type or a signing crate: `EncodingKey`, `Key`, `Keys`,
+/// `PKey`, `HmacSha256`; `jsonwebtoken`, `jwt` and `hmac` only as path segments (`crate_only`).
+fn key_word(w: &str, crate_only: bool) -> bool {
+    (crate_only && matches!(w, "jsonwebtoken" | "jwt" | "hmac"))
+        || w.starts_with("Hmac")
+        || (w.starts_with(|c: char| c.is_ascii_uppercase())
+            && (w.ends_with("Key") || w.ends_with("Keys")))
+}
+
+/// Whether a call names a key: in its callee path, the root of its receiver chain, or the
+/// types in its arguments; a bare `encode`/`decode` counts when the file glob-imports
+/// `jsonwebtoken`.
+fn names_key(call: &Call, file: &RustFile) -> bool {
+    let text = &file.source.text;
+    let paths = call
+        .callee
+        .split("::")
+        .chain(call.root.iter().flat_map(|r| r.split("::")));
+    let args = call.args.iter().flat_map(|a| {
+        text.get(a.clone())
+            .unwrap_or("")
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+    });
+    paths.into_iter().any(|w| key_word(w, true))
+        || args.into_iter().any(|w| key_word(w, false))
+        || (!call.method
+            && !call.callee.contains("::")
+            && file.globs.iter().any(|g| g == "jsonwebtoken"))
+}
+
+/// The argument of `call` that holds a key: key constructors (`EncodingKey::from_secret`,
+/// `Key::from`, `Key::derive_from`, `Hmac::new_from_slice`, `Keys::new`), and signing calls
+/// that name a key (`jsonwebtoken::encode(&header, &claims, key)` holds it last).
+fn key_arg(call: &Call, file: &RustFile) -> Option<usize> {
+    let segs: Vec<&str> = call.callee.split("::").collect();
+    let last = *segs.last()?;
+    let ty = segs.len().checked_sub(2).map(|i| segs[i]);
+    let n = call.args.len();
+    // The passphrase of a key builder or loader: `PKey::private_key_from_pem_passphrase(pem, ..)`.
+    if is_passphrase(last) && n >= 1 && names_key(call, file) {
+        return Some(n - 1);
+    }
+    if call.method {
+        return matches!(last, "sign_with_key" | "verify_with_key" if n == 1).then_some(0);
+    }
+    let jsonwebtoken = segs.contains(&"jsonwebtoken");
+    match (ty, last) {
+        (Some("EncodingKey" | "DecodingKey"), "from_secret" | "from_base64_secret") => Some(0),
+        (Some("Key"), "from" | "try_from" | "derive_from") if n == 1 => Some(0),
+        // `ring::hmac::Key::new(hmac::HMAC_SHA256, key)`.
+        (Some("Key"), "new") if n == 2 && segs.contains(&"hmac") => Some(1),
+        (Some(_), "new_from_slice" | "new_varkey") if n == 1 => Some(0),
+        (Some("Keys"), "new") if n == 1 => Some(0),
+        (_, "encode") if n == 3 && names_key(call, file) => Some(2),
+        (_, "decode") if n == 3 && names_key(call, file) => Some(1),
+        // `jsonwebtoken::crypto::sign(message, key, alg)`; `ring::hmac::sign(&key, data)`.
+        (_, "sign") if jsonwebtoken && n == 3 => Some(1),
+        (_, "verify") if jsonwebtoken && n == 4 => Some(2),
+        (_, "sign" | "verify") if n >= 2 && names_key(call, file) => Some(0),
+        _ => None,
+    }
+}
+
+fn is_passphrase(name: &str) -> bool {
+    name == "passphrase" || name.ends_with("_passphrase")
+}
+
+/// Whether a call takes a key only as bytes, and text is something else: `Key::from(b"..")` is
+/// a cookie key, `Key::from("http.method")` an attribute name, `Keys::new("primary")` a label.
+fn bytes_only(call: &Call) -> bool {
+    let mut segs = call.callee.rsplit("::");
+    matches!(
+        (segs.next(), segs.next()),
+        (Some("from" | "try_from"), Some("Key")) | (Some("new"), Some("Key" | "Keys"))
+    )
+}
+
+/// Whether `text` may hold something [`check_keys`] reports: a key sink, or a secret-named
+/// binding spelled as an array, a repeated literal or a `concat!`.
+fn may_hold_key(text: &str) -> bool {
+    static BINDING: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    if KEY_SINK_MARKERS.iter().any(|m| text.contains(m)) {
+        return true;
+    }
+    let Some(re) = BINDING
+        .get_or_init(|| {
+            regex::Regex::new(
+                r#"\b(?:const|static|let)\s+(?:ref\s+)?(\w+)\s*(?::[^=]{0,80})?=\s*&?\s*(?:\[|concat!|b?"[^"\\\n]*"\s*\.\s*repeat\s*\()"#,
+            )
+            .ok()
+        })
+        .as_ref()
+    else {
+        return true;
+    };
+    re.captures_iter(text).any(|c| {
+        c.get(1)
+            .is_some_and(|n| common::secret_name(n.as_str()).is_some())
+    })
+}
+
+/// The callee as a message names it: `EncodingKey::from_secret`, `encode`.
+fn callee_name(call: &Call) -> String {
+    let segs: Vec<&str> = call.callee.rsplit("::").take(2).collect();
+    segs.into_iter().rev().collect::<Vec<_>>().join("::")
+}
+
+/// Keys in the positions code holds them: literals and literal-valued bindings passed to a key
+/// constructor or signing call (weak ones too: a key every deployment shares), and secret-named
+/// bindings spelled as byte arrays, repeated literals or `concat!`. `skip` says which offsets are
+/// test code or test data.
+fn check_keys(
+    file: &RustFile,
+    reported: &mut HashSet<usize>,
+    skip: &dyn Fn(usize) -> bool,
+    cx: &mut RuleCtx<'_>,
+) {
+    let scan = KeyScan::new(&file.ast);
+    let fallbacks: HashSet<usize> = file
+        .lits
+        .iter()
+        .filter(|l| l.env_fallback)
+        .map(|l| l.span.start)
+        .collect();
+    // `direct`: the literal is the call's argument, not a binding's value.
+    let mut report = |name: &str, direct: bool, m: &Material, cx: &mut RuleCtx<'_>| {
+        let at = m.span.start;
+        if m.value.is_empty() || skip(at) || fallbacks.contains(&at) || !reported.insert(at) {
+            return;
+        }
+        if !m.weak() {
+            named(name, SecretName::Key, m.span.clone(), cx);
+        } else if direct {
+            weak_key(&format!("passed to `{name}`"), m.span.clone(), cx);
+        } else {
+            weak_key(&format!("in `{name}`"), m.span.clone(), cx);
+        }
+    };
+    for call in &file.calls {
+        let Some(range) = key_arg(call, file).and_then(|k| call.args.get(k)) else {
+            continue;
+        };
+        let Some(arg) = scan.args.get(range) else {
+            continue;
+        };
+        let need_bytes = bytes_only(call);
+        if let Some(m) = &arg.material {
+            if !need_bytes || m.bytes {
+                report(&callee_name(call), true, m, cx);
+            }
+        } else if let Some((b, m)) = arg
+            .path
+            .as_deref()
+            .and_then(|p| scan.resolve(p, range.start))
+        {
+            // `let test_key = b".."`: a documented fake, as `TEST_PASSWORD` is.
+            if (!need_bytes || arg.bytes || m.bytes) && !is_test_value_call(&b.name) {
+                report(&b.name, false, m, cx);
+            }
+        }
+    }
+    // Without a flow, only spellings that are key material whatever their value (and as long as
+    // a key, unlike `const TOKEN: [u8; 2] = [1, 2]`): a named string keeps the name-and-value
+    // test of the passes above.
+    for b in &scan.bindings {
+        let Held::Material(m) = &b.held else { continue };
+        let spelled = ((m.array || m.pattern) && m.len() >= 8) || (m.concat && !m.weak());
+        if spelled && !b.mutable && common::secret_name(&b.name).is_some() {
+            report(&b.name, false, m, cx);
+        }
+    }
 }
 
 /// The kind [`find_tokens`] gives PEM private keys.
@@ -468,6 +1117,7 @@ impl Rule for HardcodedSecret {
         // name (read back from the literal, no parse).
         !find_tokens(src.text).is_empty()
             || (0..src.literals().len()).any(|i| may_be_bound_to_secret(src, i))
+            || may_hold_key(src.text)
     }
 
     fn check_rust(&self, file: &RustFile, cx: &mut RuleCtx<'_>) {
@@ -593,6 +1243,9 @@ impl Rule for HardcodedSecret {
             reported.insert(f.span.start);
             named(&f.name, kind, f.span, cx);
         }
+
+        let skip = |at: usize| tests.contains(at) || in_test_value(at);
+        check_keys(file, &mut reported, &skip, cx);
     }
 
     fn check_text(&self, file: &SourceFile, cx: &mut RuleCtx<'_>) {
@@ -709,21 +1362,55 @@ fn not_a_value(v: &str) -> bool {
         || v.starts_with("./")
         || v.starts_with("~/")
         || lower.starts_with("file:")
-        || ["vault:", "arn:", "enc[", "sm://", "op://", "secret://", "gcp:", "azure:", "ref+"]
-            .iter()
-            .any(|p| lower.starts_with(p))
+        || [
+            "vault:",
+            "arn:",
+            "enc[",
+            "sm://",
+            "op://",
+            "secret://",
+            "gcp:",
+            "azure:",
+            "ref+",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
         || matches!(
             lower.as_str(),
-            "true" | "false" | "null" | "~" | "nil" | "undefined" | "private" | "public"
-                | "required" | "optional" | "hidden" | "redacted" | "masked" | "enabled"
-                | "disabled" | "yes" | "no" | "on" | "off" | "auto" | "default" | "random"
-                | "generate" | "generated"
+            "true"
+                | "false"
+                | "null"
+                | "~"
+                | "nil"
+                | "undefined"
+                | "private"
+                | "public"
+                | "required"
+                | "optional"
+                | "hidden"
+                | "redacted"
+                | "masked"
+                | "enabled"
+                | "disabled"
+                | "yes"
+                | "no"
+                | "on"
+                | "off"
+                | "auto"
+                | "default"
+                | "random"
+                | "generate"
+                | "generated"
         )
-        || [".pem", ".key", ".crt", ".md", ".txt", ".json", ".p12", ".pfx", ".jks", ".html"]
-            .iter()
-            .any(|e| lower.ends_with(e))
+        || [
+            ".pem", ".key", ".crt", ".md", ".txt", ".json", ".p12", ".pfx", ".jks", ".html",
+        ]
+        .iter()
+        .any(|e| lower.ends_with(e))
         || v.bytes().all(|b| b.is_ascii_digit()) && v.len() < 4
-        || (v.contains('_') && v.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'))
+        || (v.contains('_')
+            && v.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'))
         || v.contains(char::is_whitespace) && v.split_whitespace().count() > 3
 }
 
@@ -981,6 +1668,57 @@ mod tests {
         assert_eq!(decode_base64("").as_deref(), Some(&b""[..]));
         assert_eq!(decode_base64("${DB_PASSWORD}"), None);
         assert_eq!(decode_base64("abcde"), None);
+    }
+
+    /// The key argument [`key_arg`] picks in the outermost call of `src`, as written.
+    fn key_of(src: &str) -> Option<String> {
+        use crate::source::FileKind;
+        let source = SourceFile::new("src/main.rs", FileKind::Rust, src.into());
+        let file = RustFile::parse(&source, false).expect("test source parses");
+        let call = file.calls.iter().max_by_key(|c| c.span.len())?;
+        let arg = call.args.get(key_arg(call, &file)?)?;
+        Some(src[arg.clone()].to_string())
+    }
+
+    #[test]
+    fn key_positions() {
+        let cases = [
+            (
+                "use jsonwebtoken::encode; fn f() { encode(&h, &c, K.as_ref()); }",
+                Some("K.as_ref()"),
+            ),
+            (
+                "use jsonwebtoken::*; fn f() { decode::<C>(&t, K, &v); }",
+                Some("K"),
+            ),
+            (
+                "fn f() { jsonwebtoken::crypto::sign(m, &k, alg); }",
+                Some("&k"),
+            ),
+            ("fn f() { ring::hmac::sign(&k, data); }", Some("&k")),
+            (
+                "fn f() { ring::hmac::Key::new(HMAC_SHA256, K); }",
+                Some("K"),
+            ),
+            ("fn f() { Hmac::<Sha256>::new_from_slice(K); }", Some("K")),
+            (
+                "fn f() { <HmacSha256 as Mac>::new_from_slice(K); }",
+                Some("K"),
+            ),
+            ("fn f() { c.sign_with_key(&k); }", Some("&k")),
+            (
+                "fn f() { PKey::private_key_from_pem_passphrase(pem, P); }",
+                Some("P"),
+            ),
+            ("fn f() { base64::encode(K); }", None),
+            ("fn f() { serde_urlencoded::encode(a, b, c); }", None),
+            ("fn f() { signing_key.sign(b\"msg\"); }", None),
+            ("fn f() { codec.decode(&a, b, c); }", None),
+            ("fn f() { Key::new(\"name\"); }", None),
+        ];
+        for (src, want) in cases {
+            assert_eq!(key_of(src).as_deref(), want, "{src}");
+        }
     }
 
     /// Whether the prefilter keeps the literal whose value is `v` in `src`.

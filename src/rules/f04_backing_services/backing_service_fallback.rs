@@ -97,7 +97,10 @@ fn placeholder_host(h: &str) -> bool {
 }
 
 fn loopback(h: &str) -> bool {
-    let h = h.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+    let h = h
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
     h == "localhost" || h.starts_with("127.") || h == "::1" || h.ends_with(".localhost")
 }
 
@@ -112,14 +115,22 @@ fn setting_violation(s: &settings::Setting, allowed: &[String]) -> Option<Violat
     let bare = value.strip_prefix("jdbc:").unwrap_or(value);
     let (what, hosts) = match locator::backing_locator(bare) {
         Some(l) => (l.what, l.hosts),
-        None => ("backing-service host".to_string(), vec![value.to_ascii_lowercase()]),
+        None => (
+            "backing-service host".to_string(),
+            vec![value.to_ascii_lowercase()],
+        ),
     };
     if hosts.iter().any(|h| placeholder_host(h))
-        || (!hosts.is_empty() && hosts.iter().all(|h| allowed.iter().any(|a| a.eq_ignore_ascii_case(h))))
+        || (!hosts.is_empty()
+            && hosts
+                .iter()
+                .all(|h| allowed.iter().any(|a| a.eq_ignore_ascii_case(h))))
     {
         return None;
     }
-    let credentials = find_urls(bare).iter().any(|u| u.password.is_some_and(|p| !p.is_empty()));
+    let credentials = find_urls(bare)
+        .iter()
+        .any(|u| u.password.is_some_and(|p| !p.is_empty()));
     // A loopback default behind a lookup is a developer's convenience; one with credentials is
     // a secret (TC0302).
     if s.origin.is_rust() && !credentials && hosts.iter().all(|h| loopback(h)) {
@@ -127,7 +138,12 @@ fn setting_violation(s: &settings::Setting, allowed: &[String]) -> Option<Violat
     }
     let (message, label) = if s.origin.is_rust() {
         (
-            format!("{what} as {} of `{}` ({})", s.origin.describe(), s.key, s.why),
+            format!(
+                "{what} as {} of `{}` ({})",
+                s.origin.describe(),
+                s.key,
+                s.why
+            ),
             "used when the setting is missing",
         )
     } else {
