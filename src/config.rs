@@ -640,7 +640,7 @@ mod tests {
         let s = settings("").expect("empty config is valid");
         assert!(s.is_enabled(RuleId::CommittedEnvFile));
         // Preview rules need `--preview` or their exact code.
-        assert!(!s.is_enabled(RuleId::HardcodedSecret));
+        assert!(!s.is_enabled(RuleId::InMemorySessionStore));
         assert_eq!(s.fail_on, Some(Severity::Warning));
     }
 

@@ -1240,8 +1240,14 @@ fn process_bytes(
         FileKind::Rust => d.rust.clone(),
         _ => Vec::new(),
     };
+    // The settings model reads the defaults of the crates services run, whichever rules parse.
+    let model_parse = kind == FileKind::Rust
+        && d.settings
+        && krate.is_some_and(|k| k.in_service && !k.is_tool)
+        && crate::settings::extract::rust_may_define(&text);
     if kind == FileKind::Rust
         && rust_candidates.is_empty()
+        && !model_parse
         && !(settings.inline_suppressions && text.contains("twelve-check:"))
     {
         return out;
@@ -1271,7 +1277,7 @@ fn process_bytes(
     match kind {
         FileKind::Rust => {
             let candidates = rust_candidates;
-            if !candidates.is_empty() {
+            if !candidates.is_empty() || model_parse {
                 match RustFile::parse_bounded(&source, settings.include_tests, settings.max_nesting)
                 {
                     Ok(file) => {

@@ -216,6 +216,19 @@ pub fn is_data_path(key: &str, v: &str) -> bool {
     if !data || !(LOCATION_WORDS.contains(&last.as_str()) || DATA_WORDS.contains(&last.as_str())) {
         return false;
     }
+    // A data file read as input (`data/trips.csv`) is not a store: a store is a folder or a
+    // database file.
+    let last_part = v.rsplit('/').next().unwrap_or(v);
+    if let Some((_, ext)) = last_part.rsplit_once('.') {
+        let ext = ext.to_ascii_lowercase();
+        let store = matches!(
+            ext.as_str(),
+            "db" | "sqlite" | "sqlite3" | "mdb" | "redb" | "sled" | "ms" | "data" | "lmdb"
+        );
+        if !store && !last_part.starts_with('.') {
+            return false;
+        }
+    }
     // Names of files or folders, not URLs, templates or the temp dir.
     let pathlike = v.contains('/')
         || v.starts_with('.')
@@ -239,6 +252,10 @@ fn interpolation_default(v: &str) -> Option<&str> {
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
         .unwrap_or(inner.len());
     let rest = &inner[name_end..];
+    // `${VAR:?message}` and `${VAR?message}` fail when unset: no default.
+    if rest.starts_with(":?") || rest.starts_with('?') {
+        return None;
+    }
     let default = rest
         .strip_prefix(":-")
         .or_else(|| rest.strip_prefix('-'))
@@ -319,83 +336,106 @@ fn walk(
     origin: Origin,
     out: &mut Vec<Setting>,
 ) {
-    // An explicit stack: documents can be deep, and the tape already bounds their size.
-    let mut stack: Vec<(Node, usize, Option<String>)> = vec![(node.clone(), path.len(), None)];
+    use crate::source::structured::{Entries, Items, Map};
+    /// A mapping or sequence being walked: its remaining children and the path length to
+    /// restore after each.
+    enum Frame<'d> {
+        Map(Map<'d>, Entries<'d>, usize),
+        Seq(Items<'d>, usize),
+    }
     let base = path.len();
-    while let Some((n, depth, key)) = stack.pop() {
-        path.truncate(depth);
-        if let Some(k) = key {
-            path.push(k);
-        }
-        match &n {
-            Node::Map(kv) => {
-                for (nk, vk) in NAME_VALUE {
-                    if let (Some(Node::Scalar(name, _)), Some(Node::Scalar(value, span))) =
-                        (n.get(nk), n.get(vk))
-                    {
-                        if let Some(s) =
-                            setting(file, text, name.to_string(), value, span.clone(), origin)
+    // An explicit stack of lazy iterators: documents can be deep and wide, and nothing is
+    // copied per child (a copy of every item of a huge array cost 70 bytes each).
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut next: Option<Node> = Some(node.clone());
+    loop {
+        if let Some(n) = next.take() {
+            match n {
+                Node::Map(m) => {
+                    let node = Node::Map(m);
+                    for (nk, vk) in NAME_VALUE {
+                        if let (Some(Node::Scalar(name, _)), Some(Node::Scalar(value, span))) =
+                            (node.get(nk), node.get(vk))
                         {
+                            if let Some(s) =
+                                setting(file, text, name.to_string(), value, span.clone(), origin)
+                            {
+                                out.push(s);
+                            }
+                        }
+                    }
+                    stack.push(Frame::Map(m, m.iter(), path.len()));
+                }
+                Node::Seq(items) => stack.push(Frame::Seq(items.iter(), path.len())),
+                Node::Scalar(v, span) => {
+                    if path.len() > base {
+                        // `services.db.environment.POSTGRES_PASSWORD` is the variable
+                        // `POSTGRES_PASSWORD`.
+                        let from = path[base..]
+                            .iter()
+                            .rposition(|k| k == "environment")
+                            .filter(|&i| i + 2 == path.len() - base)
+                            .map_or(base, |i| base + i + 1);
+                        let key = path[from..].join(".");
+                        if let Some(s) = setting(file, text, key, v, span.clone(), origin) {
                             out.push(s);
                         }
                     }
                 }
-                let here = path.len();
-                let mut children: Vec<(Node, usize, Option<String>)> = Vec::new();
-                for (k, v) in kv.iter() {
+                Node::Null(_) => {}
+            }
+        }
+        let Some(frame) = stack.last_mut() else { break };
+        match frame {
+            Frame::Map(m, entries, depth) => {
+                path.truncate(*depth);
+                let map = Node::Map(*m);
+                let child = entries.find(|(k, _)| {
                     let paired = NAME_VALUE
                         .iter()
-                        .any(|(nk, vk)| *vk == k.name && n.get(nk).is_some());
-                    if paired || SKIPPED_KEYS.contains(&k.name) {
-                        continue;
+                        .any(|(nk, vk)| *vk == k.name && map.get(nk).is_some());
+                    !paired && !SKIPPED_KEYS.contains(&k.name)
+                });
+                match child {
+                    Some((k, v)) => {
+                        path.push(k.name.to_string());
+                        next = Some(v);
                     }
-                    children.push((v, here, Some(k.name.to_string())));
+                    None => {
+                        stack.pop();
+                    }
                 }
-                stack.extend(children.into_iter().rev());
             }
-            Node::Seq(items) => {
-                let here = path.len();
-                let mut children: Vec<(Node, usize, Option<String>)> = Vec::new();
-                for item in items.iter() {
-                    // Compose `environment: ["KEY=value"]`.
-                    if let Node::Scalar(s, span) = &item {
-                        if path.last().is_some_and(|k| k == "environment") {
-                            if let Some((k, v)) = s.split_once('=') {
-                                let at = span.end.saturating_sub(v.len());
-                                if let Some(st) = setting(
-                                    file,
-                                    text,
-                                    k.trim().to_string(),
-                                    v,
-                                    at..span.end,
-                                    origin,
-                                ) {
-                                    out.push(st);
+            Frame::Seq(items, depth) => {
+                path.truncate(*depth);
+                match items.next() {
+                    Some(item) => {
+                        // Compose `environment: ["KEY=value"]`.
+                        if let Node::Scalar(s, span) = &item {
+                            if path.last().is_some_and(|k| k == "environment") {
+                                if let Some((k, v)) = s.split_once('=') {
+                                    let at = span.end.saturating_sub(v.len());
+                                    if let Some(st) = setting(
+                                        file,
+                                        text,
+                                        k.trim().to_string(),
+                                        v,
+                                        at..span.end,
+                                        origin,
+                                    ) {
+                                        out.push(st);
+                                    }
+                                    continue;
                                 }
-                                continue;
                             }
                         }
+                        next = Some(item);
                     }
-                    children.push((item, here, None));
-                }
-                stack.extend(children.into_iter().rev());
-            }
-            Node::Scalar(v, span) => {
-                if path.len() > base {
-                    // `services.db.environment.POSTGRES_PASSWORD` is the variable
-                    // `POSTGRES_PASSWORD`.
-                    let from = path[base..]
-                        .iter()
-                        .rposition(|k| k == "environment")
-                        .filter(|&i| i + 2 == path.len() - base)
-                        .map_or(base, |i| base + i + 1);
-                    let key = path[from..].join(".");
-                    if let Some(s) = setting(file, text, key, v, span.clone(), origin) {
-                        out.push(s);
+                    None => {
+                        stack.pop();
                     }
                 }
             }
-            Node::Null(_) => {}
         }
     }
     path.truncate(base);
@@ -476,9 +516,10 @@ pub fn compose(file: &StructuredFile<'_>, compose: &ComposeFile) -> FileSettings
         dev: compose.development_only,
         backing_only: crate::source::compose::only_backing_services(&compose.services),
         builds_with_backing: compose.services.iter().any(|s| s.build)
-            && compose.services.iter().any(|s| {
-                crate::source::compose::only_backing_services(std::slice::from_ref(s))
-            }),
+            && compose
+                .services
+                .iter()
+                .any(|s| crate::source::compose::only_backing_services(std::slice::from_ref(s))),
         loopback_only: !ports.is_empty()
             && ports.iter().all(|p| {
                 p.starts_with("127.0.0.1:")
@@ -578,6 +619,28 @@ pub fn dockerfile(file: &DockerFile<'_>) -> FileSettings {
     out
 }
 
+/// Whether a Rust file may define a setting default with a role: a default or fallback marker
+/// and a word of a role. Decides, before any parse, whether the model needs the file parsed.
+pub fn rust_may_define(text: &str) -> bool {
+    const DEFAULTS: &[&str] = &[
+        "unwrap_or",
+        "default_value",
+        "set_default",
+        "Default for",
+        "default =",
+        "map_or",
+        "env::var",
+        "var_os",
+        "dotenvy::var",
+        "option_env!",
+    ];
+    const ROLES: &[&str] = &[
+        "secret", "password", "passwd", "token", "key", "://", "sqlite", "dir", "path", "host",
+        "dsn", "SECRET", "PASSWORD", "TOKEN", "KEY", "DIR", "PATH", "HOST", "DSN", "_URL", "_url",
+    ];
+    DEFAULTS.iter().any(|d| text.contains(d)) && ROLES.iter().any(|r| text.contains(r))
+}
+
 /// Settings of a parsed Rust file: the literals that are defaults or fallbacks of a setting.
 pub fn rust(file: &RustFile<'_>, krate: Option<&str>) -> FileSettings {
     use crate::source::rust::DefaultKind;
@@ -594,9 +657,12 @@ pub fn rust(file: &RustFile<'_>, krate: Option<&str>) -> FileSettings {
             Some(DefaultKind::ImplDefault) => Origin::ImplDefault,
             _ => Origin::EnvFallback,
         };
-        let Some(key) = lit.setting_key.clone().or_else(|| lit.binding.clone()) else {
-            continue;
-        };
+        // A fallback with no name (`env::args().nth(1).unwrap_or(..)`) still locates a service.
+        let key = lit
+            .setting_key
+            .clone()
+            .or_else(|| lit.binding.clone())
+            .unwrap_or_else(|| "the looked-up value".to_string());
         if let Some(mut s) = setting(
             path,
             &file.source.text,
@@ -671,4 +737,162 @@ pub fn key_value(source: &crate::source::SourceFile) -> FileSettings {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{FileKind, SourceFile};
+
+    fn settings_of(path: &str, kind: FileKind, text: &str) -> Vec<(String, String, String)> {
+        let source = SourceFile::new(path, kind, text.to_string());
+        let file = StructuredFile::parse(&source).expect("parses");
+        structured(&file, structured_kind(path))
+            .settings
+            .into_iter()
+            .map(|s| {
+                let at = source.text[s.span.clone()].to_string();
+                (s.key, s.value, at)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn roles_of_values() {
+        assert_eq!(roles("database.password", "postgres"), SECRET);
+        assert_eq!(roles("password", ""), 0);
+        assert_eq!(
+            roles(
+                "db_dsn",
+                "postgresql://postgres:postgres@pgbouncer/postgres"
+            ),
+            CREDENTIAL_URL | LOCATOR
+        );
+        assert_eq!(
+            roles("datasource.url", "jdbc:postgresql://db:5432/shop"),
+            LOCATOR
+        );
+        assert_eq!(roles("database.host", "db.internal"), LOCATOR);
+        assert_eq!(roles("server.host", "0.0.0.0"), 0);
+        assert_eq!(roles("upload_dir", "./uploads"), DATA_PATH);
+        assert_eq!(roles("DATABASE_URL", "sqlite://data/app.db"), DATA_PATH);
+        assert_eq!(roles("DATABASE_URL", "sqlite::memory:"), 0);
+        assert_eq!(roles("upload_dir", "/tmp/uploads"), 0);
+        assert_eq!(roles("datasource.url", "jdbc:h2:~/test"), DATA_PATH);
+        assert_eq!(roles("datasource.url", "jdbc:h2:mem:test"), 0);
+        assert_eq!(roles("log_level", "info"), 0);
+    }
+
+    #[test]
+    fn interpolation_defaults() {
+        assert_eq!(
+            interpolation_default("${DB_PASSWORD:-postgres}"),
+            Some("postgres")
+        );
+        assert_eq!(
+            interpolation_default("${DB_PASSWORD-postgres}"),
+            Some("postgres")
+        );
+        assert_eq!(
+            interpolation_default("${DB_PASSWORD:postgres}"),
+            Some("postgres")
+        );
+        assert_eq!(interpolation_default("${DB_PASSWORD}"), None);
+        assert_eq!(interpolation_default("${DB_PASSWORD:?set it}"), None);
+        assert_eq!(interpolation_default("${A:-${B}}"), None);
+        assert_eq!(interpolation_default("x${A:-b}"), None);
+    }
+
+    #[test]
+    fn structured_key_paths_and_spans() {
+        let got = settings_of(
+            "config/default.toml",
+            FileKind::Toml,
+            "[database]\npassword = \"hunter2\"\nurl = \"postgres://db.internal/app\"\n[dependencies]\ntoken = \"x1y2z3w4v5\"\n",
+        );
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "database.password".into(),
+                    "hunter2".into(),
+                    "\"hunter2\"".into()
+                ),
+                (
+                    "database.url".into(),
+                    "postgres://db.internal/app".into(),
+                    "\"postgres://db.internal/app\"".into()
+                ),
+            ]
+        );
+        // Name/value pairs and manifests.
+        let got = settings_of(
+            "deploy/app.yaml",
+            FileKind::Yaml,
+            "env:\n  - name: API_TOKEN\n    value: s3cr3t-t0ken\n",
+        );
+        assert_eq!(
+            got,
+            vec![(
+                "API_TOKEN".into(),
+                "s3cr3t-t0ken".into(),
+                "s3cr3t-t0ken".into()
+            )]
+        );
+        assert!(settings_of(
+            "Cargo.toml",
+            FileKind::CargoToml,
+            "[package]\nname = \"x\"\n[package.metadata]\npassword = \"hunter22\"\n"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn interpolation_default_is_located() {
+        let got = settings_of(
+            "src/main/resources/application.yml",
+            FileKind::Yaml,
+            "spring:\n  datasource:\n    password: ${DB_PASSWORD:wrz2z-7Hq}\n",
+        );
+        assert_eq!(
+            got,
+            vec![(
+                "spring.datasource.password".into(),
+                "wrz2z-7Hq".into(),
+                "wrz2z-7Hq".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn config_files_named_in_rust() {
+        let text = r#"
+            const DEFAULTS: &str = include_str!("../config.default.toml");
+            fn load() { File::with_name("config/default"); base.join("configuration/base"); }
+            fn other() { println!("{}", "not a config"); }
+        "#;
+        let names: Vec<String> = rust_loads("src/cfg.rs", text)
+            .into_iter()
+            .map(|e| match e {
+                Evidence::Loads { name, .. } => name,
+                _ => String::new(),
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "../config.default.toml",
+                "config/default",
+                "configuration/base"
+            ]
+        );
+    }
+
+    #[test]
+    fn rust_files_worth_parsing() {
+        assert!(rust_may_define(
+            r#"env::var("JWT_SECRET").unwrap_or_else(|_| "x".into())"#
+        ));
+        assert!(!rust_may_define("fn main() { println!(\"hi\") }"));
+    }
 }

@@ -170,8 +170,14 @@ fn test_overlay_beside(file: &str, index: &RepoIndex) -> bool {
         return false;
     };
     let d = dir_of(file);
-    let prefix = if d.is_empty() { String::new() } else { format!("{d}/") };
-    let from = index.files.partition_point(|f| f.as_str() < prefix.as_str());
+    let prefix = if d.is_empty() {
+        String::new()
+    } else {
+        format!("{d}/")
+    };
+    let from = index
+        .files
+        .partition_point(|f| f.as_str() < prefix.as_str());
     index.files[from..]
         .iter()
         .take_while(|f| f.starts_with(&prefix))
@@ -330,10 +336,11 @@ fn decide_inner(
         | Origin::ImplDefault => match index.crate_of(path) {
             Some(k) if k.in_service && !k.is_tool => (
                 Ships::Runtime,
-                format!(
-                    "compiled into `{}`, which a service runs",
-                    if k.dir.is_empty() { "." } else { &k.dir }
-                ),
+                if k.dir.is_empty() {
+                    "compiled into the root crate, which a service runs".to_string()
+                } else {
+                    format!("compiled into `{}`, which a service runs", k.dir)
+                },
                 None,
             ),
             _ => none(Ships::Unknown, "a library default"),
@@ -400,10 +407,10 @@ fn config_file(
         }
         // The loading code's crate must sit at or below the file's folder, or hold the file.
         let krate = index.crate_of(rust).map_or("", |k| k.dir.as_str());
-        let local = file_dir.is_empty()
-            || krate.starts_with(file_dir)
-            || (file_dir.starts_with(krate) && !krate.is_empty())
-            || dir_of(rust).starts_with(file_dir);
+        let within = |inner: &str, outer: &str| {
+            outer.is_empty() || inner == outer || inner.starts_with(&format!("{outer}/"))
+        };
+        let local = within(krate, file_dir) || within(file_dir, krate);
         let tool = index.crate_of(rust).is_some_and(|k| k.is_tool);
         if local && !tool && !test_path(rust) {
             return (
@@ -461,5 +468,123 @@ mod tests {
         assert!(!development_path("configuration/base.yml"));
         assert!(example_path("kanidm/examples/radius.toml"));
         assert!(!example_path("examples.toml"));
+    }
+
+    fn setting(file: &str, key: &str, origin: Origin) -> Setting {
+        Setting {
+            file: file.into(),
+            key: key.into(),
+            value: "postgres".into(),
+            span: 0..8,
+            origin,
+            roles: crate::settings::SECRET,
+            ships: Ships::Unknown,
+            why: String::new(),
+            related: None,
+            krate: None,
+        }
+    }
+
+    fn index(files: &[&str]) -> RepoIndex {
+        let mut ix = RepoIndex {
+            files: files.iter().map(|f| f.to_string()).collect(),
+            ..RepoIndex::default()
+        };
+        ix.files.sort();
+        ix.present = ix.files.iter().cloned().collect();
+        ix.crates = vec![crate::engine::CrateInfo {
+            dir: "server".into(),
+            manifest: "server/Cargo.toml".into(),
+            has_bin: true,
+            is_service: true,
+            in_service: true,
+            is_tool: false,
+        }];
+        ix
+    }
+
+    fn ships(s: Setting, evidence: &[Evidence], ix: &RepoIndex) -> (Ships, String) {
+        let ev = EvidenceIndex::new(evidence, ix);
+        let mut s = s;
+        decide(&mut s, &ev, ix);
+        (s.ships, s.why)
+    }
+
+    #[test]
+    fn where_settings_ship() {
+        let ix = index(&[
+            "server/Cargo.toml",
+            "server/src/cfg.rs",
+            "server/config.default.toml",
+            "server/unused.toml",
+            "compose.yaml",
+            "deploy.env",
+            "docker-compose.postgres.yaml",
+            "docker-compose.e2e.postgres.yaml",
+        ]);
+        let loads = Evidence::Loads {
+            file: "server/src/cfg.rs".into(),
+            name: "../config.default.toml".into(),
+            span: 10..30,
+        };
+        let (where_, why) = ships(
+            setting(
+                "server/config.default.toml",
+                "db.password",
+                Origin::ConfigFile,
+            ),
+            std::slice::from_ref(&loads),
+            &ix,
+        );
+        assert_eq!(where_, Ships::Runtime);
+        assert_eq!(why, "loaded by server/src/cfg.rs");
+        let (where_, _) = ships(
+            setting("server/unused.toml", "db.password", Origin::ConfigFile),
+            std::slice::from_ref(&loads),
+            &ix,
+        );
+        assert_eq!(where_, Ships::Unknown);
+        let compose = |file: &str| Evidence::Compose {
+            file: file.into(),
+            env_files: vec!["deploy.env".into()],
+            dev: None,
+            backing_only: false,
+            loopback_only: false,
+            builds_with_backing: false,
+        };
+        let (where_, _) = ships(
+            setting("deploy.env", "DB_PASSWORD", Origin::EnvFile),
+            &[compose("compose.yaml")],
+            &ix,
+        );
+        assert_eq!(where_, Ships::Deploy);
+        let (where_, why) = ships(
+            setting(
+                "docker-compose.postgres.yaml",
+                "POSTGRES_PASSWORD",
+                Origin::Compose,
+            ),
+            &[compose("docker-compose.postgres.yaml")],
+            &ix,
+        );
+        assert_eq!(where_, Ships::Development, "{why}");
+        let (where_, _) = ships(
+            setting("server/src/cfg.rs", "JWT_SECRET", Origin::EnvFallback),
+            &[],
+            &ix,
+        );
+        assert_eq!(where_, Ships::Runtime);
+        let (where_, _) = ships(
+            setting("config/development.yaml", "db.password", Origin::ConfigFile),
+            &[],
+            &ix,
+        );
+        assert_eq!(where_, Ships::Development);
+        let (where_, _) = ships(
+            setting("config/app.yaml", "test.db.password", Origin::ConfigFile),
+            &[],
+            &ix,
+        );
+        assert_eq!(where_, Ships::Test);
     }
 }

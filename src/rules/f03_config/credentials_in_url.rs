@@ -11,24 +11,33 @@ declare_rule! {
     /// ## What it does
     /// Flags a URL whose userinfo carries a password, such as
     /// `postgres://user:hunter2@db.internal/app`, in Rust string literals and in any other text
-    /// file: configuration, Dockerfile `ENV`/`ARG`, compose `environment:` (map and list forms),
-    /// Kubernetes `env:` values and `Secret` `stringData:`, `.env` files, scripts; and in the
-    /// `data:` values of a Kubernetes `Secret`, after base64 decoding.
+    /// file: configuration, Dockerfile `ENV`/`ARG`, Kubernetes `env:` values and `Secret`
+    /// `stringData:`, `.env` files, scripts; in the `data:` values of a Kubernetes `Secret`,
+    /// after base64 decoding; and in the settings of the settings model (`src/settings/`):
+    /// compose `environment:` values of stacks that are not for development, and the defaults
+    /// Rust code gives a setting (`env::var("DATABASE_URL")` fallbacks, clap `default_value`,
+    /// `impl Default`) in a crate a service runs.
+    ///
+    /// A weak password (equal to the user name, `postgres:postgres`, `root:pass`, or a
+    /// placeholder word) is reported where the settings model shows the value reaches a running
+    /// app: a configuration file a service loads or an image copies in, a deploy manifest, the
+    /// env file a deploy stack reads, a default compiled into a service. The message says it is
+    /// a default every deployment that does not override it connects with.
     ///
     /// Not flagged: `user@host` with no password, interpolations and templates (`${DB_PASSWORD}`,
-    /// `$PASS`, `%s`, `{}`, `{password}`, `<password>`, `[password]`), placeholder passwords
-    /// (`password`, `pass`, `xxx`, `changeme`, `secret_password`, an environment variable's
-    /// name), a password equal to the user name (`guest:guest`, `postgres:postgres`, the
-    /// documented defaults of local service containers), a Rust literal used as the fallback or
-    /// default of an environment or configuration lookup, doc comments, test and example code
-    /// (`#[cfg(test)]`, `tests.rs`, `foo_test.go`), templates committed with example values
-    /// (`.env.example`, `config.sample.toml`), documentation files (`.md`, `.rst`, `.txt`),
-    /// generated files (`.cargo-checksum.json`, `*.min.js`), and settings no deployed app reads:
-    /// cargo's `.cargo/config.toml`, CI workflows, and compose files that are development or
-    /// test stacks by their name (`docker-compose.dev.yml`, `compose.e2e.yaml`) or header
-    /// comment ("local development stack").
+    /// `$PASS`, `%s`, `{}`, `{password}`, `<password>`, `[password]`), weak passwords where
+    /// nothing shows they ship, doc comments, test and example code (`#[cfg(test)]`,
+    /// `tests.rs`, `foo_test.go`), templates committed with example values (`.env.example`,
+    /// `config.sample.toml`), documentation files (`.md`, `.rst`, `.txt`), generated files
+    /// (`.cargo-checksum.json`, `*.min.js`), and settings no deployed app reads: cargo's
+    /// `.cargo/config.toml`, CI workflows, files named for development, and compose files that
+    /// are development or test stacks (by name, header comment, build target, source mount,
+    /// file watcher, a test overlay laid over them, only backing services beside the app, ports
+    /// on loopback only, or building the app from the working tree next to databases of their
+    /// own).
     ///
-    /// Other files consulted: none; each file is judged on its own.
+    /// Other files consulted: the settings model decides where a value ships from the whole
+    /// repository (see `src/settings/ships.rs`).
     ///
     /// ## Measured
     /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 6 findings, 4
@@ -55,7 +64,7 @@ declare_rule! {
     /// - <https://12factor.net/config>
     pub CredentialsInUrl {
         code: "TC0302", name: "credentials-in-url",
-        factor: Config, severity: Error, preview: true, since: "0.1.0",
+        factor: Config, severity: Error, preview: false, since: "0.1.0",
     }
 }
 

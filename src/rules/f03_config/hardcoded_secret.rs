@@ -51,12 +51,26 @@ declare_rule! {
     ///   "JWT_SECRET".to_string()` passed to `Keys::new`, also through `let key = SECRET;`); and
     ///   a secret-named `const`, `static` or immutable `let` spelled as a byte array, a repeated
     ///   literal or a `concat!`, without any call;
-    /// - in TOML/YAML/JSON configuration, compose `environment:` (map or `KEY=value` list),
-    ///   Kubernetes/ECS `env: [{name, value}]` lists, and Kubernetes `Secret` objects: their
-    ///   `stringData:` values as written, their `data:` values after base64 decoding (base64 is
-    ///   an encoding, not encryption: a committed Secret manifest is a committed secret; values
-    ///   that are not base64 are skipped);
-    /// - in Dockerfile `ENV`/`ARG` (both `K=V` and legacy `ENV K V`) and `.env` files.
+    /// - every setting of the settings model (`src/settings/`) under a secret-named key:
+    ///   TOML/YAML/JSON (with comments), HJSON/JSON5, INI/`.cfg`/`.conf` and `.properties`
+    ///   configuration files, `.env` files, compose `environment:` (map or `KEY=value` list),
+    ///   Kubernetes/ECS `env: [{name, value}]` lists, ConfigMaps and Secret `stringData:`, Helm
+    ///   values, platform specs, Dockerfile `ENV`/`ARG` (both `K=V` and legacy `ENV K V`), the
+    ///   default of an interpolation (`${DB_PASSWORD:-postgres}`, Spring
+    ///   `${DB_PASSWORD:postgres}`), and the defaults Rust code gives a setting: the fallback of
+    ///   an environment lookup (`env::var("JWT_SECRET").unwrap_or_else(|_| "..".into())`), a
+    ///   clap `default_value`, `set_default`, a `#[serde(default = "..")]` function and
+    ///   `impl Default` of a settings type. A value that looks like a real secret is reported
+    ///   wherever it is not kept out of deployments; a **weak or placeholder value** (`secret`,
+    ///   `password`, `postgres`, `changeme`, `Hello world!`) is reported where the model shows it
+    ///   reaches a running app: a configuration file a service loads (`File::with_name`,
+    ///   `include_str!`, a path literal) or an image copies in, a Java resource packaged with
+    ///   the app, a deploy manifest (a compose stack that is not for development, Kubernetes,
+    ///   Helm, an image `ENV`, the env file such a stack reads), or a default compiled into a
+    ///   crate a service runs. The message says which, and that every deployment that does not
+    ///   override the value runs with it. A Rust default is reported only where a service runs it;
+    ///   Kubernetes Secret `data:` values are decoded from base64 (base64 is an encoding, not
+    ///   encryption: a committed Secret manifest is a committed secret).
     ///
     /// Not flagged: empty values and placeholders (`changeme`, `<your-token>`, `xxx`, `example`,
     /// `N/A`), references such as `${DB_PASSWORD}`, an environment variable's name, a secret
@@ -69,9 +83,10 @@ declare_rule! {
     /// not the value (`TOKEN_PREFIX_V1`), the documented default password of a local service container (`postgres`,
     /// `minioadmin`), names of documented fakes (`TEST_PASSWORD`, `example_token`), Kubernetes
     /// `secretKeyRef`/`configMapKeyRef` and `$(VAR)` references, SealedSecret `encryptedData`,
-    /// a Dockerfile `ARG` without a default, a literal used as the fallback or default of an environment or configuration
-    /// lookup (`env::var("X").unwrap_or("..")`, `impl Default for Config`), even when it then
-    /// reaches a key constructor (settings defaults are judged apart), calls that are not keys
+    /// a Dockerfile `ARG` without a default, a weak value in a file nothing shows ships (a
+    /// configuration file no code loads and no image copies), a default in a library no
+    /// service depends on, Docker `secrets:` (names and files, not values), keys with spaces
+    /// (labels), words that are not values (`private`, `required`, `random`), calls that are not keys
     /// (`base64::encode("..")`, `hex::encode`, `Key::from("http.method")`: a cookie key is bytes),
     /// the message of `signing_key.sign(b"..")` or the tag of `mac.verify_slice(..)`, buffers
     /// filled at run time (`let mut key = [0u8; 32]`), masks (`"*".repeat(n)`), bindings named as
@@ -80,16 +95,24 @@ declare_rule! {
     /// `foo_test.go`), templates committed with example values (`.env.example`, `.env.sample`,
     /// `config.example.toml`), development and test settings that no deployed app reads (the
     /// `development:`/`test:` sections of a configuration file such as Rails `config/secrets.yml`,
+    /// files named for development (`config/development.yaml`, `local.toml`, `_dev_utils/`),
     /// cargo's `.cargo/config.toml` `[env]`, CI workflows, and compose files that are
     /// development or test stacks by their name, header comment, build target, source mount,
-    /// file watcher or cloud emulator: provider tokens are still reported there), sample values
+    /// file watcher or cloud emulator, the base of a test overlay beside it
+    /// (`docker-compose.e2e.postgres.yaml` over `docker-compose.postgres.yaml`), a stack of
+    /// backing services beside the app's manifest, a stack publishing only on loopback, or one
+    /// that builds the app from the working tree next to databases of its own: provider tokens
+    /// are still reported there), sample values
     /// of a detection table (`TestValue::Single("ghp_..")`, `TestValue::Multiple(&[..])`), translation files, dependency and feature
     /// tables of manifests, and generated files (`.cargo-checksum.json`). Provider tokens that are
     /// documented fakes (`AKIAIOSFODNN7EXAMPLE`, runs of `x` or `0`) and PEM headers without a key
     /// body are not flagged either.
     ///
-    /// Other files consulted: none; each file is judged on its own (a `.env` file that holds
-    /// such a value is also reported as a whole by `TC0303`, committed-env-file).
+    /// Other files consulted: the settings model decides where a value ships from the whole
+    /// repository: the Rust files that name a configuration file, the Dockerfiles that copy it,
+    /// the compose files that read an env file, the crates services depend on (see
+    /// `src/settings/ships.rs`). A `.env` file that holds a secret is also reported as a whole by
+    /// `TC0303`, committed-env-file.
     ///
     /// ## Measured
     /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 18 findings,
@@ -117,7 +140,7 @@ declare_rule! {
     /// - [GitHub secret scanning patterns](https://docs.github.com/en/code-security/secret-scanning/introduction/supported-secret-scanning-patterns)
     pub HardcodedSecret {
         code: "TC0301", name: "hardcoded-secret",
-        factor: Config, severity: Error, preview: true, since: "0.1.0",
+        factor: Config, severity: Error, preview: false, since: "0.1.0",
     }
 }
 

@@ -8,22 +8,30 @@ use crate::settings;
 
 declare_rule! {
     /// ## What it does
-    /// Flags a backing-service locator (the same literals `TC0401` recognises) used as the
-    /// fallback of an environment or configuration lookup in a service crate:
-    /// - `env::var("DATABASE_URL").unwrap_or("postgres://localhost/dev".into())`, with
-    ///   `unwrap_or_else(|_| ..)`, `.ok().unwrap_or(..)`, `map_or`, ..., also through
-    ///   `dotenvy::var`, `env::args()` and `option_env!`;
-    /// - `match env::var("X") { Ok(v) => v, Err(_) => "redis://..".into() }`,
-    ///   `if let Ok(v) = env::var("X") { v } else { .. }`, `let Ok(v) = .. else { .. }` and
-    ///   `if env::var("X").is_err() { env::set_var("X", "..") }`;
-    /// - a `const` or variable used only as such a fallback;
-    /// - command-line defaults (`#[arg(env = "DATABASE_URL", default_value = "..")]`,
-    ///   `Arg::default_value`), `config`'s `set_default`, `#[serde(default = "..")]` functions
-    ///   and `impl Default` of a settings type.
+    /// Flags a backing-service locator (the same literals `TC0401` recognises, JDBC URLs too,
+    /// and a host under a service key such as `database.host`) that a service falls back to
+    /// when the deploy does not provide one. It reads the settings model (`src/settings/`):
+    /// - defaults in Rust code of a crate a service runs (the service's own crate or a crate it
+    ///   depends on): `env::var("DATABASE_URL").unwrap_or("postgres://db.internal/dev".into())`,
+    ///   with `unwrap_or_else(|_| ..)`, `.ok().unwrap_or(..)`, `map_or`, `match`/`if let`/
+    ///   `let .. else` on the lookup, through `dotenvy::var`, `env::args()` and `option_env!`, a
+    ///   `const` or variable used only as such a fallback, command-line defaults
+    ///   (`#[arg(env = "DATABASE_URL", default_value = "..")]`), `config`'s `set_default`,
+    ///   `#[serde(default = "..")]` functions and `impl Default` of a settings type;
+    /// - values of a configuration file the service loads (`File::with_name("config/default")`,
+    ///   `include_str!("../config.default.toml")`) or an image copies in, and Java resources
+    ///   packaged with the app (`src/main/resources/application.yml`).
     ///
-    /// Not flagged: fallbacks that are not locators (`"8080"`, `"info"`, format templates), a
-    /// `const` also used directly (that is `TC0401`), lookups of other kinds
-    /// (`match load() { Err(_) => .. }`), test code, and library crates.
+    /// Not flagged: a loopback default without credentials in Rust code (`redis://127.0.0.1`
+    /// behind an env lookup is a developer's convenience; with a password it is `TC0302`),
+    /// locators set by deploy manifests (compose, Kubernetes, Helm: that is how resources are
+    /// attached), placeholder hosts (`example.com`, `*.invalid`), values that are not locators
+    /// (`"8080"`, `"info"`, format templates), development, test and template files, a
+    /// configuration file nothing loads, test code, and crates no service uses.
+    ///
+    /// Other files consulted: the settings model decides from the whole repository whether a
+    /// default ships (see `src/settings/ships.rs`); the crates' `Cargo.toml` decide which crates a
+    /// service runs.
     ///
     /// ## Measured
     /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): no findings.

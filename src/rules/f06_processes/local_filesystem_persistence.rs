@@ -9,6 +9,7 @@ use syn::visit::{self, Visit};
 use syn::{Expr, Lit, Token};
 
 use crate::rule::prelude::*;
+use crate::settings;
 use crate::source::flow::{self, Binding, Piece, Scope};
 use crate::source::rust::{byte_range, is_test_attrs, static_macro_items};
 
@@ -27,6 +28,11 @@ declare_rule! {
     ///   `SqliteConnectionManager::file`, `SqliteConnectOptions::new().filename(..)`, and SQLite
     ///   URLs with a file (`"sqlite://data.db"`) given to `connect`, `connect_lazy`, `from_str`,
     ///   `establish` or sea-orm's `Database::connect`;
+    /// - data locations a service defaults to, from the settings model (`src/settings/`): a
+    ///   `sqlite:` or H2 file URL, or a path under a data-named key (`upload_dir`,
+    ///   `storage.path`, `data_dir`, `media_root`), given as a Rust default (env fallback, clap
+    ///   `default_value`, serde default, `impl Default`) in a crate a service runs, or in a
+    ///   configuration file the service loads or an image copies in;
     /// - Dockerfile `VOLUME` instructions (in any repository), except volumes for `/tmp` and
     ///   `/var/log` and `VOLUME`s of images built on a backing-service base image (SQL Server, `postgres`,
     ///   `redis`, ...).
@@ -34,11 +40,13 @@ declare_rule! {
     /// Not flagged: `std::env::temp_dir()`, the `tempfile` crate, paths under `/tmp`,
     /// `/var/tmp`, `/dev`, `/run`; in-memory databases (`:memory:`, `sqlite::memory:`,
     /// `mode=memory`); log files (`*.log`, `/var/log`, `logs/`: that is `TC1101`); PID files
-    /// (`TC0801`); paths from the environment, a config value, a function argument or anything
-    /// else whose origin is unknown; reads; test code and library crates.
+    /// (`TC0801`); paths set by a deploy manifest (a volume chosen on purpose); paths from the
+    /// environment, a function argument or anything else whose origin is unknown; reads; test
+    /// code, development configuration and library crates.
     ///
     /// Other files consulted: the crate's `Cargo.toml` decides whether Rust code belongs to a
-    /// service.
+    /// service; the settings model decides from the whole repository whether a default ships
+    /// (see `src/settings/ships.rs`).
     ///
     /// ## Measured
     /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 3 findings, 3
@@ -74,6 +82,11 @@ declare_rule! {
 const FILE_HELP: &str = "store the data in a backing service (object storage such as S3, or a database); the local disk is lost on restart and not shared between instances";
 const DB_HELP: &str = "use a database attached as a backing service, located by an environment variable such as DATABASE_URL";
 const LABEL: &str = "lost on restart, invisible to other instances";
+
+/// Embedded storage engines: a service built on one is a datastore itself.
+const STORAGE_ENGINES: &[&str] = &[
+    "heed", "lmdb", "lmdb-rkv", "rocksdb", "sled", "redb", "tantivy", "fjall", "milli", "persy",
+];
 
 /// Methods that keep the path of their receiver (`Path::new("uploads").join(name)`).
 const PATH_KEEPING_METHODS: &[&str] = &[
@@ -653,6 +666,8 @@ impl Rule for LocalFilesystemPersistence {
         Inputs {
             rust: true,
             dockerfile: true,
+            repo: true,
+            settings: true,
             ..Inputs::default()
         }
     }
@@ -677,6 +692,38 @@ impl Rule for LocalFilesystemPersistence {
 
     fn crate_scope(&self) -> CrateScope {
         CrateScope::Service
+    }
+
+    fn check_repo(&self, repo: &RepoIndex, cx: &mut RepoCtx<'_>) {
+        // A repository that builds a storage engine into its service is a datastore: its data
+        // directory is its purpose (meilisearch's `db_path`, sonic's store), not app state.
+        let datastore = repo.manifests.iter().any(|m| {
+            m.dependencies
+                .iter()
+                .any(|d| STORAGE_ENGINES.contains(&d.name.as_str()))
+        });
+        if datastore {
+            return;
+        }
+        for s in repo.settings.with_role(settings::DATA_PATH) {
+            // A default the running app uses when nothing else is configured; deploy manifests
+            // that set a path choose a volume on purpose.
+            if s.ships != settings::Ships::Runtime {
+                continue;
+            }
+            let message = format!(
+                "`{}` defaults to a local data location, {} ({}): every instance keeps its own copy, lost when the process is replaced",
+                s.key,
+                s.origin.describe(),
+                s.why
+            );
+            cx.report(
+                &s.file,
+                Violation::new(s.span.clone(), message)
+                    .label("data on the local disk")
+                    .help("keep the data in a backing service (object storage, a database) and take its locator from the environment"),
+            );
+        }
     }
 
     fn check_rust(&self, file: &RustFile, cx: &mut RuleCtx<'_>) {
