@@ -34,7 +34,8 @@ declare_rule! {
     /// service runs.
     ///
     /// ## Measured
-    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): no findings.
+    /// On the real-world corpus (`benches/realworld/`, 26 repositories, 2026-12-03): 5 findings, 5
+    /// right, 0 wrong, 0 debatable; verdict precision 1.00.
     ///
     /// ## Why is this bad?
     /// The lookup is right, but the fallback means a deploy that forgot to set the variable
