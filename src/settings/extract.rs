@@ -236,12 +236,11 @@ pub fn is_data_path(key: &str, v: &str) -> bool {
         || v.ends_with(".db")
         || v.ends_with(".sqlite")
         || v.ends_with(".sqlite3");
-    pathlike
-        && !v.contains("://")
-        && !v.contains(['{', '$', '<', ' '])
-        && !(lower == "/tmp" || lower.starts_with("/tmp/") || lower.starts_with("/var/tmp"))
-        && !lower.starts_with("/dev/")
-        && !lower.starts_with("/proc/")
+    let scratch = lower == "/tmp"
+        || ["/tmp/", "/var/tmp", "/dev/", "/proc/"]
+            .iter()
+            .any(|p| lower.starts_with(p));
+    pathlike && !v.contains("://") && !v.contains(['{', '$', '<', ' ']) && !scratch
 }
 
 /// The default of an interpolation that is the whole value (`${DB_PASSWORD:-postgres}`, Spring
