@@ -3,8 +3,6 @@
 
 use std::sync::OnceLock;
 
-use regex::Regex;
-
 use super::{
     Evidence, FileSettings, Origin, Setting, Ships, CREDENTIAL_URL, DATA_PATH, LOCATOR, SECRET,
 };
@@ -618,26 +616,75 @@ pub fn dockerfile(file: &DockerFile<'_>) -> FileSettings {
     out
 }
 
-/// Whether a Rust file may define a setting default with a role: a default or fallback marker
-/// and a word of a role. Decides, before any parse, whether the model needs the file parsed.
+/// Whether a Rust file may define a setting default with a role: a line with a default or
+/// fallback marker and, on it or the two lines after it, a word of a role; or an
+/// `impl Default` of a settings type. Decides, before any parse, whether the model needs the
+/// file parsed (most files of a service have neither).
 pub fn rust_may_define(text: &str) -> bool {
     const DEFAULTS: &[&str] = &[
         "unwrap_or",
         "default_value",
         "set_default",
-        "Default for",
         "default =",
         "map_or",
         "env::var",
         "var_os",
-        "dotenvy::var",
         "option_env!",
     ];
     const ROLES: &[&str] = &[
-        "secret", "password", "passwd", "token", "key", "://", "sqlite", "dir", "path", "host",
-        "dsn", "SECRET", "PASSWORD", "TOKEN", "KEY", "DIR", "PATH", "HOST", "DSN", "_URL", "_url",
+        "secret",
+        "SECRET",
+        "Secret",
+        "password",
+        "PASSWORD",
+        "passwd",
+        "token",
+        "TOKEN",
+        "_key",
+        "_KEY",
+        "://",
+        "sqlite",
+        "dsn",
+        "DSN",
+        "_dir",
+        "_DIR",
+        "_path",
+        "_PATH",
+        "upload",
+        "storage",
+        "database",
+        "DATABASE",
+        "host",
+        "HOST",
+        "_URL",
+        "_url",
+        "localhost",
+        "127.0.0.1",
+        "BROKER",
+        "broker",
+        "ADDR",
+        "addr",
     ];
-    DEFAULTS.iter().any(|d| text.contains(d)) && ROLES.iter().any(|r| text.contains(r))
+    const SETTINGS_TYPES: &[&str] = &["Config", "Settings", "Options", "Cfg", "Conf", "Env"];
+    let lines: Vec<&str> = text.lines().collect();
+    let has_role = |from: usize| {
+        lines[from..lines.len().min(from + 3)]
+            .iter()
+            .any(|l| ROLES.iter().any(|r| l.contains(r)))
+    };
+    lines.iter().enumerate().any(|(i, l)| {
+        if let Some(at) = l.find("Default for ") {
+            let ty = &l[at + "Default for ".len()..];
+            let ty = ty
+                .split(|c: char| !c.is_alphanumeric() && c != '_')
+                .next()
+                .unwrap_or("");
+            if SETTINGS_TYPES.iter().any(|t| ty.contains(t)) {
+                return true;
+            }
+        }
+        DEFAULTS.iter().any(|d| l.contains(d)) && has_role(i)
+    })
 }
 
 /// Settings of a parsed Rust file: the literals that are defaults or fallbacks of a setting.
@@ -679,31 +726,87 @@ pub fn rust(file: &RustFile<'_>, krate: Option<&str>) -> FileSettings {
 
 /// The configuration files a Rust file names: string literals with a configuration file
 /// extension, and the names given to a config loader (`File::with_name("config/default")`,
-/// `.join("configuration/base")`). Read from the text, so files no rule parses count too.
+/// `.join("configuration/base")`). Read from the text, so files no rule parses count too; one
+/// Aho-Corasick pass (a regex with `"` in its alternation had no useful prefilter and cost as
+/// much as parsing).
 pub fn rust_loads(path: &str, text: &str) -> Vec<Evidence> {
-    static RE: OnceLock<Option<Regex>> = OnceLock::new();
-    let re = RE.get_or_init(|| {
-        Regex::new(
-            r#"(?:(?:with_name|join|from_path|include_str!|File::from|Path::new|read_to_string|file|new)\s*\(\s*"([^"\n]{1,200})")|"([^"\s]{1,200}\.(?:toml|ya?ml|json5?|hjson|ini|cfg|conf|properties|env))""#,
-        )
-        .ok()
-    });
-    let Some(re) = re else { return Vec::new() };
+    use aho_corasick::AhoCorasick;
+    const CALLS: &[&str] = &[
+        "with_name(\"",
+        "include_str!(\"",
+        "join(\"",
+        "from_path(\"",
+        "File::from(\"",
+        "Path::new(\"",
+        "read_to_string(\"",
+        "file(\"",
+    ];
+    const EXTS: &[&str] = &[
+        ".toml\"",
+        ".yaml\"",
+        ".yml\"",
+        ".json\"",
+        ".json5\"",
+        ".hjson\"",
+        ".ini\"",
+        ".cfg\"",
+        ".conf\"",
+        ".properties\"",
+        ".env\"",
+    ];
+    static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    let Some(ac) = AC
+        .get_or_init(|| AhoCorasick::new(CALLS.iter().chain(EXTS)).ok())
+        .as_ref()
+    else {
+        return Vec::new();
+    };
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
-    for c in re.captures_iter(text) {
-        let Some(m) = c.get(1).or_else(|| c.get(2)) else {
+    for m in ac.find_iter(text) {
+        let range = if m.pattern().as_usize() < CALLS.len() {
+            // The literal starts after the pattern's quote and runs to the next quote.
+            let start = m.end();
+            let len = bytes[start..]
+                .iter()
+                .take(201)
+                .position(|&b| b == b'"' || b == b'\n');
+            match len {
+                Some(n) if n > 0 && bytes[start + n] == b'"' => start..start + n,
+                _ => continue,
+            }
+        } else {
+            // Back from the extension to the opening quote, within 200 bytes, no whitespace.
+            let end = m.end() - 1;
+            let from = end.saturating_sub(200);
+            let open = bytes[from..m.start()]
+                .iter()
+                .rposition(|&b| b == b'"' || b.is_ascii_whitespace());
+            match open {
+                Some(i) if bytes[from + i] == b'"' => from + i + 1..end,
+                _ => continue,
+            }
+        };
+        let Some(name) = text.get(range.clone()) else {
             continue;
         };
-        let name = m.as_str();
-        if name.contains(['{', '$', ' ', '\\']) || name.is_empty() {
+        if name.is_empty() || name.contains(['{', '$', ' ', '\\']) {
             continue;
         }
         out.push(Evidence::Loads {
             file: path.to_string(),
             name: name.to_string(),
-            span: m.range(),
+            span: range,
         });
     }
+    out.sort_by_key(|e| match e {
+        Evidence::Loads { span, .. } => span.start,
+        _ => 0,
+    });
+    out.dedup_by(|a, b| match (a, b) {
+        (Evidence::Loads { span: x, .. }, Evidence::Loads { span: y, .. }) => x == y,
+        _ => false,
+    });
     out
 }
 

@@ -2,7 +2,7 @@
 
 use crate::rule::prelude::*;
 use crate::rules::common::find_urls;
-use crate::rules::f04_backing_services::hardcoded_backing_service::{OPTIONS, TRIGGERS};
+use crate::rules::f04_backing_services::hardcoded_backing_service::OPTIONS;
 use crate::rules::f04_backing_services::locator;
 use crate::settings;
 
@@ -66,20 +66,12 @@ impl Rule for BackingServiceFallback {
     }
 
     fn inputs(&self) -> Inputs {
+        // Rust defaults come from the settings model, which parses the files that define them.
         Inputs {
-            rust: true,
             repo: true,
             settings: true,
             ..Inputs::default()
         }
-    }
-
-    fn crate_scope(&self) -> CrateScope {
-        CrateScope::ServiceOrDependency
-    }
-
-    fn rust_triggers(&self) -> &'static [&'static str] {
-        TRIGGERS
     }
 
     fn check_repo(&self, repo: &RepoIndex, cx: &mut RepoCtx<'_>) {
