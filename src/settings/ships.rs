@@ -30,6 +30,9 @@
 //! 4. Otherwise **unknown**: rules still report values that look like real secrets there, but
 //!    not weak defaults, which only matter where they reach a running app.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use super::{Evidence, Origin, Related, Setting, Ships};
 use crate::engine::RepoIndex;
 use crate::rules::common::{development_tool_config, is_template};
@@ -42,7 +45,24 @@ pub struct EvidenceIndex<'e> {
     copies: Vec<(String, String, &'e Evidence)>,
     /// `(compose folder, env files resolved, dev reason, evidence)`.
     composes: Vec<(String, Vec<String>, Option<&'static str>, &'e Evidence)>,
+    /// Indexes into `loads` by normalised name.
+    loads_by_name: HashMap<String, Vec<usize>>,
+    /// Index into `copies` by the path copied (as written and joined to the Dockerfile's folder).
+    copies_by_path: HashMap<String, usize>,
+    /// Index into `composes` by compose file.
+    compose_by_file: HashMap<String, usize>,
+    /// Index into `composes` by env file read (the first reader).
+    env_readers: HashMap<String, usize>,
+    /// Where each configuration file ships, decided once per file.
+    config_files: RefCell<HashMap<String, Decision>>,
 }
+
+/// Where a setting ships, why, and the place that shows it.
+type Decision = (Ships, String, Option<Related>);
+
+/// How many loads of one name are looked at: a repository cannot make every configuration file
+/// cost as many checks as it has Rust files naming `config.toml`.
+const MAX_LOADS_PER_NAME: usize = 256;
 
 fn dir_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(d, _)| d)
@@ -111,6 +131,11 @@ impl<'e> EvidenceIndex<'e> {
             loads: Vec::new(),
             copies: Vec::new(),
             composes: Vec::new(),
+            loads_by_name: HashMap::new(),
+            copies_by_path: HashMap::new(),
+            compose_by_file: HashMap::new(),
+            env_readers: HashMap::new(),
+            config_files: RefCell::new(HashMap::new()),
         };
         for e in evidence {
             match e {
@@ -158,6 +183,24 @@ impl<'e> EvidenceIndex<'e> {
                 }
             }
         }
+        for (i, (_, name, _)) in ix.loads.iter().enumerate() {
+            let v = ix.loads_by_name.entry(name.clone()).or_default();
+            if v.len() < MAX_LOADS_PER_NAME {
+                v.push(i);
+            }
+        }
+        for (i, (dir, src, _)) in ix.copies.iter().enumerate() {
+            ix.copies_by_path.entry(join(dir, src)).or_insert(i);
+            ix.copies_by_path.entry(src.clone()).or_insert(i);
+        }
+        for (i, (_, files, _, e)) in ix.composes.iter().enumerate() {
+            if let Evidence::Compose { file, .. } = e {
+                ix.compose_by_file.entry(file.clone()).or_insert(i);
+            }
+            for f in files {
+                ix.env_readers.entry(f.clone()).or_insert(i);
+            }
+        }
         ix
     }
 }
@@ -181,6 +224,8 @@ fn test_overlay_beside(file: &str, index: &RepoIndex) -> bool {
     index.files[from..]
         .iter()
         .take_while(|f| f.starts_with(&prefix))
+        // A folder of a hundred thousand files costs each compose file in it no more than this.
+        .take(4096)
         .filter(|f| !f[prefix.len()..].contains('/') && crate::source::compose::is_compose_path(f))
         .take(64)
         .any(|f| {
@@ -273,11 +318,7 @@ pub fn decide(s: &mut Setting, ev: &EvidenceIndex<'_>, index: &RepoIndex) {
     s.related = related;
 }
 
-fn decide_inner(
-    s: &Setting,
-    ev: &EvidenceIndex<'_>,
-    index: &RepoIndex,
-) -> (Ships, String, Option<Related>) {
+fn decide_inner(s: &Setting, ev: &EvidenceIndex<'_>, index: &RepoIndex) -> Decision {
     let path = s.file.as_str();
     let lower = path.to_ascii_lowercase();
     let none = |ships: Ships, why: &str| (ships, why.to_string(), None);
@@ -311,10 +352,7 @@ fn decide_inner(
     }
     match s.origin {
         Origin::Compose => {
-            let c = ev
-                .composes
-                .iter()
-                .find(|(_, _, _, e)| matches!(e, Evidence::Compose { file, .. } if file == path));
+            let c = ev.compose_by_file.get(path).map(|&i| &ev.composes[i]);
             match c.and_then(|(_, _, dev, _)| *dev) {
                 Some(reason) => (
                     Ships::Development,
@@ -346,10 +384,7 @@ fn decide_inner(
             _ => none(Ships::Unknown, "a library default"),
         },
         Origin::EnvFile => {
-            let reader = ev
-                .composes
-                .iter()
-                .find(|(_, files, _, _)| files.iter().any(|f| f == path));
+            let reader = ev.env_readers.get(path).map(|&i| &ev.composes[i]);
             match reader {
                 Some((_, _, Some(reason), e)) => (
                     Ships::Development,
@@ -364,7 +399,16 @@ fn decide_inner(
                 None => none(Ships::Unknown, "an env file"),
             }
         }
-        Origin::ConfigFile => config_file(path, ev, index),
+        Origin::ConfigFile => {
+            if let Some(known) = ev.config_files.borrow().get(path) {
+                return known.clone();
+            }
+            let decided = config_file(path, ev, index);
+            ev.config_files
+                .borrow_mut()
+                .insert(path.to_string(), decided.clone());
+            decided
+        }
     }
 }
 
@@ -397,14 +441,23 @@ fn config_file(
     }
     let noext = strip_ext(path);
     let file_dir = dir_of(path);
-    for (rust, name, e) in &ev.loads {
-        let names_it = noext == name.as_str()
-            || noext.ends_with(&format!("/{name}"))
-            || path == name.as_str()
-            || path.ends_with(&format!("/{name}"));
-        if !names_it {
-            continue;
-        }
+    // The names that would name this file: its path with and without the extension, and every
+    // tail of them after a `/`.
+    let tails = |p: &'_ str| -> Vec<String> {
+        let mut out = vec![p.to_string()];
+        out.extend(p.match_indices('/').map(|(i, _)| p[i + 1..].to_string()));
+        out
+    };
+    let mut candidates: Vec<usize> = tails(noext)
+        .into_iter()
+        .chain(tails(path))
+        .filter_map(|n| ev.loads_by_name.get(&n))
+        .flatten()
+        .copied()
+        .collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    for (rust, _, e) in candidates.iter().map(|&i| &ev.loads[i]) {
         // The loading code's crate must sit at or below the file's folder, or hold the file.
         let krate = index.crate_of(rust).map_or("", |k| k.dir.as_str());
         let within = |inner: &str, outer: &str| {
@@ -420,10 +473,14 @@ fn config_file(
             );
         }
     }
-    for (dir, src, e) in &ev.copies {
-        let full = join(dir, src);
-        let covers = |base: &str| path == base || path.starts_with(&format!("{base}/"));
-        if covers(&full) || covers(src) {
+    // The file itself or a folder holding it, copied into an image.
+    let ancestors = std::iter::once(path).chain(path.match_indices('/').map(|(i, _)| &path[..i]));
+    for base in ancestors {
+        let Some(&i) = ev.copies_by_path.get(base) else {
+            continue;
+        };
+        let (_, _, e) = &ev.copies[i];
+        {
             let Evidence::Copies { file, .. } = e else {
                 continue;
             };
